@@ -1,0 +1,79 @@
+"""Engines for the trial database: a writable one for loaders, a read-only one for the app.
+
+The web app must never be able to change trial data, so its engine is read-only at
+the driver level (SQLite ``mode=ro``; PostgreSQL ``default_transaction_read_only``)
+rather than by convention. Pool settings favour recovery after an outage: connections
+are checked before use and connecting gives up quickly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from data_access.schema import Base
+
+CONNECT_TIMEOUT_SECONDS = 5
+SQLITE_BUSY_SECONDS = 30
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_engine(path: Path, read_only: bool) -> Engine:
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+
+        def connect():
+            return sqlite3.connect(
+                uri, uri=True, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False
+            )
+
+        engine = create_engine("sqlite://", creator=connect, pool_pre_ping=True)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_SECONDS}
+        )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Engine for ``url``; ``read_only`` for the web app, which must not write."""
+    path = sqlite_path(url)
+    if path is not None:
+        return _sqlite_engine(path, read_only)
+    connect_args = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        if read_only:
+            connect_args["options"] = "-c default_transaction_read_only=on"
+    return create_engine(
+        url, connect_args=connect_args, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing trial tables; existing tables and rows are left as they are."""
+    Base.metadata.create_all(engine)
+
+
+def database_exists(url: str) -> bool:
+    """Whether a SQLite file is there; other databases are assumed to exist."""
+    path = sqlite_path(url)
+    return path is None or path.exists()

@@ -1,0 +1,194 @@
+"""Trial database schema: one table per file of the CSV bundle, plus ``data_versions``.
+
+The models are the single description of the bundle (ARCHITECTURE §3): the importer,
+the exporter and the validator read column names, order, types, nullability,
+allowed values (``info["allowed"]``), keys and references from this metadata, so a
+column is declared once. Surrogate ``id`` columns are internal and never exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SITE_STATUSES = (
+    "not_yet_recruiting",
+    "recruiting",
+    "active_not_recruiting",
+    "suspended",
+    "completed",
+    "withdrawn",
+)
+SEXES = ("F", "M")
+CYTOGENETIC_RISKS = ("favorable", "intermediate", "adverse")
+DIAGNOSES = ("de_novo_aml", "secondary_aml", "mds_eb")
+RESPONSES = ("CR", "CRi", "CRh", "PR", "SD", "PD", "relapse", "NE")
+LAB_UNITS = {"ANC": "10^9/L", "PLT": "10^9/L", "PB_BLAST_PCT": "%", "BM_BLAST_PCT": "%"}
+PRODUCTS = ("platelets", "red_cells")
+GRADES = (1, 2, 3, 4, 5)
+RELATEDNESS = ("yes", "no", "unknown")
+GVHD_TYPES = ("acute", "chronic")
+
+
+def allowed(*values) -> dict:
+    """Column ``info`` naming the values the bundle may hold in that column."""
+    return {"allowed": tuple(values)}
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Trial(Base):
+    __tablename__ = "trial"
+
+    nct_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    target_enrollment: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    planned_accrual_end: Mapped[Optional[dt.date]] = mapped_column(Date)
+    data_cut: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    site_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    city: Mapped[Optional[str]] = mapped_column(Text)
+    latitude: Mapped[Optional[float]] = mapped_column(Float)
+    longitude: Mapped[Optional[float]] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(30), info=allowed(*SITE_STATUSES))
+    ethics_approved_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    contract_signed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    initiation_visit_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    activated_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    closed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    patient_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.site_id"), index=True)
+    sex: Mapped[Optional[str]] = mapped_column(String(1), info=allowed(*SEXES))
+    age: Mapped[Optional[int]] = mapped_column(Integer)
+    diagnosis: Mapped[Optional[str]] = mapped_column(String(20), info=allowed(*DIAGNOSES))
+    cytogenetic_risk: Mapped[Optional[str]] = mapped_column(
+        String(20), info=allowed(*CYTOGENETIC_RISKS)
+    )
+    screened_on: Mapped[dt.date] = mapped_column(Date)
+    enrolled_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    screen_failure_reason: Mapped[Optional[str]] = mapped_column(Text)
+    transplant_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    withdrawn_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    withdrawal_reason: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_up"
+
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), primary_key=True)
+    last_contact_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    progressed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    died_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    death_cause: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("patient_id", "assessed_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), index=True)
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    response: Mapped[str] = mapped_column(String(10), info=allowed(*RESPONSES))
+
+
+class LabResult(Base):
+    __tablename__ = "lab_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), index=True)
+    sampled_on: Mapped[dt.date] = mapped_column(Date)
+    test: Mapped[str] = mapped_column(String(20), info=allowed(*LAB_UNITS))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(10), info=allowed(*sorted(set(LAB_UNITS.values()))))
+
+
+class Transfusion(Base):
+    __tablename__ = "transfusions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), index=True)
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    product: Mapped[str] = mapped_column(String(20), info=allowed(*PRODUCTS))
+
+
+class AdverseEvent(Base):
+    __tablename__ = "adverse_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), index=True)
+    term: Mapped[str] = mapped_column(Text)
+    soc: Mapped[str] = mapped_column(Text)
+    grade: Mapped[int] = mapped_column(Integer, info=allowed(*GRADES))
+    serious: Mapped[bool] = mapped_column(Boolean)
+    related: Mapped[Optional[str]] = mapped_column(String(10), info=allowed(*RELATEDNESS))
+    onset_on: Mapped[dt.date] = mapped_column(Date)
+    resolved_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    gvhd_type: Mapped[Optional[str]] = mapped_column(String(10), info=allowed(*GVHD_TYPES))
+    gvhd_grade: Mapped[Optional[str]] = mapped_column(String(10))
+
+
+class Chimerism(Base):
+    __tablename__ = "chimerism"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), index=True)
+    sampled_on: Mapped[dt.date] = mapped_column(Date)
+    donor_percent: Mapped[Optional[float]] = mapped_column(Float)
+    detected: Mapped[bool] = mapped_column(Boolean)
+
+
+class DataVersion(Base):
+    """One row per load; the app polls ``max(version)`` to know when to refresh."""
+
+    __tablename__ = "data_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    data_cut: Mapped[Optional[dt.date]] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    row_counts: Mapped[str] = mapped_column(Text)  # JSON object {table: rows}
+
+
+# Bundle files in load order (parents before children), keyed by CSV file name.
+BUNDLE_TABLES = {
+    f"{model.__tablename__}.csv": model.__table__
+    for model in (
+        Trial,
+        Site,
+        Patient,
+        FollowUp,
+        Response,
+        LabResult,
+        Transfusion,
+        AdverseEvent,
+        Chimerism,
+    )
+}
+REQUIRED_FILES = ("trial.csv", "sites.csv", "patients.csv")
