@@ -40,9 +40,7 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
         engine = create_engine("sqlite://", creator=connect, pool_pre_ping=True)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_SECONDS}
-        )
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
@@ -63,9 +61,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
         if read_only:
             connect_args["options"] = "-c default_transaction_read_only=on"
-    return create_engine(
-        url, connect_args=connect_args, pool_pre_ping=True, pool_recycle=1800
-    )
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_recycle=1800)
 
 
 def create_schema(engine: Engine) -> None:

@@ -42,7 +42,11 @@ def typed_frame(table: Table, frame: pd.DataFrame | None = None) -> pd.DataFrame
     out = {}
     for name in columns:
         dtype = _dtype(table.columns[name])
-        values = frame[name] if name in frame else pd.Series([None] * len(frame))
+        values = (
+            frame[name].reset_index(drop=True)
+            if name in frame
+            else pd.Series([None] * len(frame), dtype=object)
+        )
         if dtype == "datetime64[ns]":
             out[name] = pd.to_datetime(values).astype("datetime64[ns]").dt.normalize()
         elif dtype == "object":

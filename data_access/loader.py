@@ -10,10 +10,11 @@ import datetime as dt
 import json
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, insert
 
 from data_access.engine import create_schema
 from data_access.frames import data_cut_of, typed_frame
+from data_access.queries import latest_version_number
 from data_access.schema import BUNDLE_TABLES
 from data_access.schema import DataVersion as DataVersionRow
 
@@ -48,9 +49,7 @@ def replace_trial_data(engine: Engine, tables: dict[str, pd.DataFrame], source: 
     trusts its input and relies on the database only for the last line of defence.
     """
     create_schema(engine)
-    typed = {
-        t.name: typed_frame(t, tables.get(t.name)) for t in BUNDLE_TABLES.values()
-    }
+    typed = {t.name: typed_frame(t, tables.get(t.name)) for t in BUNDLE_TABLES.values()}
     ordered = list(BUNDLE_TABLES.values())
     with engine.begin() as conn:
         for table in reversed(ordered):
@@ -58,16 +57,15 @@ def replace_trial_data(engine: Engine, tables: dict[str, pd.DataFrame], source: 
         for table in ordered:
             if not typed[table.name].empty:
                 _insert(conn, table, typed[table.name])
-        version = (conn.execute(select(func.max(VERSIONS.c.version))).scalar() or 0) + 1
+        version = (latest_version_number(conn) or 0) + 1
         conn.execute(
             insert(VERSIONS),
             {
                 "version": version,
-                "loaded_at": dt.datetime.now(dt.timezone.utc),
+                "loaded_at": dt.datetime.now(dt.UTC),
                 "data_cut": data_cut_of(typed),
                 "source": source,
                 "row_counts": json.dumps({name: len(f) for name, f in typed.items()}),
             },
         )
     return version
-

@@ -29,14 +29,16 @@ def latest_version_number(conn: Connection) -> int | None:
 
 
 def latest_version(conn: Connection) -> DataVersion | None:
-    row = conn.execute(
-        select(VERSIONS).order_by(VERSIONS.c.version.desc()).limit(1)
-    ).mappings().first()
+    row = (
+        conn.execute(select(VERSIONS).order_by(VERSIONS.c.version.desc()).limit(1))
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     loaded_at = row["loaded_at"]
     if loaded_at.tzinfo is None:  # SQLite drops the zone; loaders always write UTC
-        loaded_at = loaded_at.replace(tzinfo=dt.timezone.utc)
+        loaded_at = loaded_at.replace(tzinfo=dt.UTC)
     return DataVersion(row["version"], loaded_at, row["data_cut"], row["source"])
 
 
@@ -64,4 +66,3 @@ def load_snapshot(engine: Engine) -> TrialSnapshot:
             version = latest_version(conn)
             tables = {t.name: read_table(conn, t.name) for t in BUNDLE_TABLES.values()}
     return TrialSnapshot(version=version, tables=tables)
-

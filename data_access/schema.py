@@ -9,7 +9,6 @@ column is declared once. Surrogate ``id`` columns are internal and never exporte
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import (
     Boolean,
@@ -59,8 +58,8 @@ class Trial(Base):
     title: Mapped[str] = mapped_column(Text)
     target_enrollment: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[dt.date] = mapped_column(Date)
-    planned_accrual_end: Mapped[Optional[dt.date]] = mapped_column(Date)
-    data_cut: Mapped[Optional[dt.date]] = mapped_column(Date)
+    planned_accrual_end: Mapped[dt.date | None] = mapped_column(Date)
+    data_cut: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Site(Base):
@@ -68,15 +67,15 @@ class Site(Base):
 
     site_id: Mapped[str] = mapped_column(String(20), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
-    city: Mapped[Optional[str]] = mapped_column(Text)
-    latitude: Mapped[Optional[float]] = mapped_column(Float)
-    longitude: Mapped[Optional[float]] = mapped_column(Float)
+    city: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(30), info=allowed(*SITE_STATUSES))
-    ethics_approved_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    contract_signed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    initiation_visit_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    activated_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    closed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    ethics_approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    contract_signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    initiation_visit_on: Mapped[dt.date | None] = mapped_column(Date)
+    activated_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Patient(Base):
@@ -84,28 +83,28 @@ class Patient(Base):
 
     patient_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.site_id"), index=True)
-    sex: Mapped[Optional[str]] = mapped_column(String(1), info=allowed(*SEXES))
-    age: Mapped[Optional[int]] = mapped_column(Integer)
-    diagnosis: Mapped[Optional[str]] = mapped_column(String(20), info=allowed(*DIAGNOSES))
-    cytogenetic_risk: Mapped[Optional[str]] = mapped_column(
+    sex: Mapped[str | None] = mapped_column(String(1), info=allowed(*SEXES))
+    age: Mapped[int | None] = mapped_column(Integer)
+    diagnosis: Mapped[str | None] = mapped_column(String(20), info=allowed(*DIAGNOSES))
+    cytogenetic_risk: Mapped[str | None] = mapped_column(
         String(20), info=allowed(*CYTOGENETIC_RISKS)
     )
     screened_on: Mapped[dt.date] = mapped_column(Date)
-    enrolled_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    screen_failure_reason: Mapped[Optional[str]] = mapped_column(Text)
-    transplant_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    withdrawn_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    withdrawal_reason: Mapped[Optional[str]] = mapped_column(Text)
+    enrolled_on: Mapped[dt.date | None] = mapped_column(Date)
+    screen_failure_reason: Mapped[str | None] = mapped_column(Text)
+    transplant_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class FollowUp(Base):
     __tablename__ = "follow_up"
 
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), primary_key=True)
-    last_contact_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    progressed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    died_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    death_cause: Mapped[Optional[str]] = mapped_column(Text)
+    last_contact_on: Mapped[dt.date | None] = mapped_column(Date)
+    progressed_on: Mapped[dt.date | None] = mapped_column(Date)
+    died_on: Mapped[dt.date | None] = mapped_column(Date)
+    death_cause: Mapped[str | None] = mapped_column(Text)
 
 
 class Response(Base):
@@ -147,11 +146,11 @@ class AdverseEvent(Base):
     soc: Mapped[str] = mapped_column(Text)
     grade: Mapped[int] = mapped_column(Integer, info=allowed(*GRADES))
     serious: Mapped[bool] = mapped_column(Boolean)
-    related: Mapped[Optional[str]] = mapped_column(String(10), info=allowed(*RELATEDNESS))
+    related: Mapped[str | None] = mapped_column(String(10), info=allowed(*RELATEDNESS))
     onset_on: Mapped[dt.date] = mapped_column(Date)
-    resolved_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    gvhd_type: Mapped[Optional[str]] = mapped_column(String(10), info=allowed(*GVHD_TYPES))
-    gvhd_grade: Mapped[Optional[str]] = mapped_column(String(10))
+    resolved_on: Mapped[dt.date | None] = mapped_column(Date)
+    gvhd_type: Mapped[str | None] = mapped_column(String(10), info=allowed(*GVHD_TYPES))
+    gvhd_grade: Mapped[str | None] = mapped_column(String(10))
 
 
 class Chimerism(Base):
@@ -160,7 +159,7 @@ class Chimerism(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), index=True)
     sampled_on: Mapped[dt.date] = mapped_column(Date)
-    donor_percent: Mapped[Optional[float]] = mapped_column(Float)
+    donor_percent: Mapped[float | None] = mapped_column(Float)
     detected: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -171,7 +170,7 @@ class DataVersion(Base):
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    data_cut: Mapped[Optional[dt.date]] = mapped_column(Date)
+    data_cut: Mapped[dt.date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
     row_counts: Mapped[str] = mapped_column(Text)  # JSON object {table: rows}
 

@@ -20,6 +20,7 @@ from data_access.schema import Base
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TRIAL = REPO.parent / "shared" / "trial"
+SMALL_BUNDLE = REPO / "tests" / "fixtures" / "bundles" / "small"
 
 
 def _postgres_admin_url() -> str | None:

@@ -1,0 +1,38 @@
+"""Restrict the trial tables to some sites: page filters and site-bound investigators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+PATIENT_TABLES = (
+    "follow_up",
+    "responses",
+    "lab_results",
+    "transfusions",
+    "adverse_events",
+    "chimerism",
+)
+
+
+def restrict_to_sites(
+    tables: dict[str, pd.DataFrame], site_ids: Iterable[str] | None
+) -> dict[str, pd.DataFrame]:
+    """The tables with only the patients (and their records) of ``site_ids``.
+
+    ``None`` means no restriction. Sites and the trial row are kept whole: a
+    site-bound user still sees the trial's sites, only not other sites' patients.
+    """
+    if site_ids is None:
+        return tables
+    sites = set(site_ids)
+    patients = tables["patients"]
+    kept = patients[patients["site_id"].isin(sites)].reset_index(drop=True)
+    ids = set(kept["patient_id"])
+    out = dict(tables)
+    out["patients"] = kept
+    for name in PATIENT_TABLES:
+        frame = tables[name]
+        out[name] = frame[frame["patient_id"].isin(ids)].reset_index(drop=True)
+    return out

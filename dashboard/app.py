@@ -1,0 +1,53 @@
+"""The app factory: ``create_app(config)`` wires settings, data store, cache and pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from dash import Dash
+from flask_caching import Cache
+
+from dashboard.callbacks import errors, live, overview
+from dashboard.components.shell import shell_layout
+from dashboard.config import REPO_ROOT, Config, load_config
+from dashboard.store import EXTENSION, TrialStore
+from data_access.engine import make_engine
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+ASSETS_DIR = REPO_ROOT / "assets"
+CALLBACK_MODULES = (live, overview)
+
+
+def cache_settings(config: Config) -> dict:
+    """Flask-Caching settings: Redis when configured, else a filesystem cache."""
+    if config.cache_redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config.cache_redis_url}
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": config.cache_dir, "CACHE_THRESHOLD": 2000}
+
+
+def create_app(config: Config | dict | None = None) -> Dash:
+    """A ready-to-serve Dash app; ``config`` is a Config or a dict of overrides."""
+    if not isinstance(config, Config):
+        config = load_config(config)
+    logging.basicConfig(level=logging.INFO)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        compress=True,
+        title="MTSA monitoring",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        on_error=errors.report_callback_error,
+    )
+    server = app.server
+    server.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
+    cache = Cache(server, config=cache_settings(config))
+    engine = make_engine(config.trial_database_url, read_only=True)
+    server.extensions[EXTENSION] = TrialStore(engine, cache, config.trial_database_url)
+    app.layout = lambda: shell_layout(config.data_poll_seconds)
+    for module in CALLBACK_MODULES:
+        module.register(app)
+    return app

@@ -1,0 +1,252 @@
+"""``python -m dashboard COMMAND``: load data, serve the app, print the numbers of a panel.
+
+Errors are one line on stderr and a non-zero exit code, never a traceback: users run
+these commands from scripts and read their messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.config import ConfigError, load_config
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+log = logging.getLogger("dashboard.cli")
+
+
+class CommandError(Exception):
+    """A failure the user can act on; its message is printed as is."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {value}")
+    return value
+
+
+def _engine(args, *, read_only: bool = False):
+    """Engine for ``--database-url``; readers refuse a SQLite file that is not there."""
+    from data_access.engine import database_exists, make_engine
+
+    if read_only and not database_exists(args.database_url):
+        raise CommandError(
+            f"no trial database at {args.database_url}: "
+            "run `python -m dashboard import DIR` or `python -m dashboard demo-db` first"
+        )
+    return make_engine(args.database_url, read_only=read_only)
+
+
+def _has_data(engine) -> bool:
+    from data_access.queries import has_schema, latest_version_number
+
+    with engine.connect() as conn:
+        return has_schema(conn) and latest_version_number(conn) is not None
+
+
+# --- commands ------------------------------------------------------------------------
+
+
+def cmd_import(args) -> int:
+    from data_access.bundle import BundleError, import_bundle
+
+    if not args.directory.is_dir():
+        raise CommandError(f"{args.directory}: not a folder (expected a folder of CSV files)")
+    try:
+        version = import_bundle(_engine(args), args.directory)
+    except BundleError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"import refused: {len(error.problems)} problem(s) found, nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(f"imported {args.directory} as data version {version}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from data_access.bundle import export_bundle
+
+    engine = _engine(args, read_only=True)
+    if not _has_data(engine):
+        raise CommandError("nothing to export: no trial data have been loaded")
+    written = export_bundle(engine, args.directory)
+    print(f"exported {len(written)} files to {args.directory}")
+    return 0
+
+
+def cmd_demo_db(args) -> int:
+    from data_access.demo import generate
+    from data_access.demo_feed import demo_source
+    from data_access.loader import replace_trial_data
+
+    engine = _engine(args)
+    if args.if_empty and _has_data(engine):
+        print("the trial database already holds data: demo data not written")
+        return 0
+    tables = generate(patients=args.patients, sites=args.sites, seed=args.seed)
+    target = int(tables["trial"]["target_enrollment"].iloc[0])
+    source = demo_source(target, len(tables["sites"]), args.seed)
+    version = replace_trial_data(engine, tables, source=source)
+    enrolled = int(tables["patients"]["enrolled_on"].notna().sum())
+    print(
+        f"demo data written as version {version}: {len(tables['sites'])} sites, "
+        f"{len(tables['patients'])} screened, {enrolled} enrolled, "
+        f"{len(tables['lab_results'])} lab results"
+    )
+    return 0
+
+
+def cmd_demo_feed(args) -> int:
+    from data_access.demo_feed import run_feed
+
+    try:
+        run_feed(_engine(args), interval_seconds=args.interval, steps=args.steps, on_step=print)
+    except KeyboardInterrupt:
+        print("demo feed stopped")
+    except ValueError as error:  # the database holds real data, not a demo
+        raise CommandError(str(error)) from None
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from dashboard.app import create_app
+
+    app = create_app({"trial_database_url": args.database_url})
+    print(f"serving the MTSA dashboard at http://{args.host}:{args.port}/", flush=True)
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from analysis.panels import STATS_PANELS
+    from data_access.queries import load_snapshot
+
+    snapshot = load_snapshot(_engine(args, read_only=True))
+    if snapshot.version is None:
+        raise CommandError("no trial data loaded yet: run `python -m dashboard import DIR` first")
+    result = STATS_PANELS[args.panel](snapshot.tables, snapshot.data_cut)
+    payload = {"data_cut": snapshot.data_cut and snapshot.data_cut.isoformat(), **result}
+    if args.json:
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        for key, value in payload.items():
+            if not isinstance(value, (list, dict)):
+                print(f"{key}: {value}")
+    return 0
+
+
+# --- parser ----------------------------------------------------------------------------
+
+
+def build_parser(default_url: str) -> argparse.ArgumentParser:
+    from analysis.panels import STATS_PANELS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="MTSA (NCT03439371) trial monitoring dashboard.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        default=default_url,
+        help="trial database (default: TRIAL_DATABASE_URL or sqlite:///instance/trial.db)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "import", parents=[common], help="load a CSV bundle (all checked before writing)"
+    )
+    p.add_argument("directory", type=Path, metavar="DIR", help="folder of CSV files")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", parents=[common], help="write the trial data as a CSV bundle")
+    p.add_argument("directory", type=Path, metavar="DIR", help="folder to write (created)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo-db", parents=[common], help="fill the database with demo data")
+    p.add_argument("--patients", type=_positive_int, help="patients to enroll (default: MTSA)")
+    p.add_argument("--sites", type=_positive_int, help="number of sites (default: the 7)")
+    p.add_argument("--seed", type=int, default=20190108, help="random seed (default 20190108)")
+    p.add_argument(
+        "--if-empty", action="store_true", help="do nothing if the database already holds data"
+    )
+    p.set_defaults(func=cmd_demo_db)
+
+    p = sub.add_parser(
+        "demo-feed", parents=[common], help="move the demo data cut forward step by step"
+    )
+    p.add_argument(
+        "--interval", type=_positive_float, default=10.0, help="seconds between steps (10)"
+    )
+    p.add_argument("--steps", type=_positive_int, help="stop after this many steps")
+    p.set_defaults(func=cmd_demo_feed)
+
+    p = sub.add_parser("serve", parents=[common], help="run the development web server")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8050, help="port (8050)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("stats", parents=[common], help="print the numbers behind a panel")
+    p.add_argument("panel", choices=sorted(STATS_PANELS), help="which panel")
+    p.add_argument("--json", action="store_true", help="print JSON (ARCHITECTURE §5)")
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        config = load_config()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    args = build_parser(config.trial_database_url).parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return 0
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        url = make_url(args.database_url).render_as_string(hide_password=True)
+        print(f"error: database {url}: {reason}", file=sys.stderr)
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+    except Exception as error:  # last resort: one line, never a traceback
+        log.debug("unexpected error", exc_info=error)
+        print(f"error: unexpected {error.__class__.__name__}: {error}", file=sys.stderr)
+    return EXIT_ERROR

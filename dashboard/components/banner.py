@@ -1,0 +1,53 @@
+"""The data banner shown on every page: cut-off date, data version, load time, outages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.formatting import format_date, format_time
+
+
+def data_banner(version: dict | None, status: dict | None) -> list:
+    """Banner children from the shell's version and status stores (no database access)."""
+    children = []
+    if status and not status.get("reachable", True):
+        since = format_time(dt.datetime.fromisoformat(status["since"]))
+        children.append(
+            dbc.Alert(
+                [
+                    html.Strong(f"Database unreachable since {since}. "),
+                    "The figures below show the last data loaded; "
+                    "this page will refresh by itself when the database is back.",
+                ],
+                color="danger",
+                className="mb-2 py-2",
+                id="banner-outage",
+            )
+        )
+    if version is None:
+        return children
+    if version.get("version") is None:
+        children.append(html.Div("No trial data loaded yet.", className="data-line"))
+        return children
+    line = [
+        html.Span("Data cut-off ", className="text-muted"),
+        html.Strong(format_date(version["data_cut"]), id="banner-data-cut"),
+        html.Span(" · data version ", className="text-muted"),
+        html.Span(str(version["version"]), id="banner-version"),
+        html.Span(" · loaded ", className="text-muted"),
+        html.Span(format_time(dt.datetime.fromisoformat(version["loaded_at"]))),
+    ]
+    if version.get("previous") is not None:
+        line.append(
+            dbc.Badge(
+                f"Data updated at {format_time(dt.datetime.fromisoformat(version['changed_at']))}",
+                color="success",
+                className="ms-2",
+                id="banner-updated",
+            )
+        )
+    children.append(html.Div(line, className="data-line"))
+    return children

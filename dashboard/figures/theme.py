@@ -1,0 +1,65 @@
+"""One look for every figure: fonts, colours, margins, and the Graph config."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+
+COLORS = {
+    "primary": "#1f5a96",
+    "accent": "#d9822b",
+    "muted": "#6c757d",
+    "target": "#b02a37",
+    "planned": "#6c757d",
+    "grid": "#e9ecef",
+}
+
+SITE_STATUS_COLORS = {
+    "recruiting": "#2e7d32",
+    "not_yet_recruiting": "#9e9e9e",
+    "active_not_recruiting": "#1f5a96",
+    "suspended": "#d9822b",
+    "completed": "#5e35b1",
+    "withdrawn": "#b02a37",
+}
+
+SITE_STATUS_LABELS = {
+    "recruiting": "Recruiting",
+    "not_yet_recruiting": "Not yet recruiting",
+    "active_not_recruiting": "Active, not recruiting",
+    "suspended": "Suspended",
+    "completed": "Completed",
+    "withdrawn": "Withdrawn",
+}
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT_FAMILY, "size": 13, "color": "#212529"},
+        title={"x": 0, "xanchor": "left", "font": {"size": 16}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        xaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
+        yaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        colorway=[COLORS["primary"], COLORS["accent"], "#2e7d32", "#5e35b1", "#00838f"],
+    )
+)
+pio.templates["mtsa"] = TEMPLATE
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+def base_figure(title: str) -> go.Figure:
+    return go.Figure(layout={"template": TEMPLATE, "title": {"text": title}})
+
+
+PLOTLY_DATE = "%d %b %Y"  # d3 format matching dashboard.formatting.DATE_FORMAT

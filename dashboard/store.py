@@ -1,0 +1,103 @@
+"""The app's only door to trial data: version polling, snapshots and cached results.
+
+Callbacks never touch the database. They ask the store for the current data version
+(one cheap query), then for results computed from the snapshot of that version. The
+snapshot is kept in this process (one per version); computed results go to the cache
+shared by all workers (Flask-Caching: filesystem by default, Redis if configured), keyed
+by the data version so a new load never serves stale numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_caching import Cache
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access.engine import database_exists
+from data_access.frames import DataVersion, TrialSnapshot
+from data_access.queries import has_schema, latest_version, load_snapshot
+
+log = logging.getLogger(__name__)
+EXTENSION = "mtsa_store"
+CACHE_TIMEOUT_SECONDS = 24 * 3600
+
+
+class DataUnavailable(RuntimeError):
+    """The trial database cannot be read right now; the message is for users."""
+
+
+@dataclass(frozen=True)
+class Poll:
+    version: DataVersion | None
+    reachable: bool
+
+
+class TrialStore:
+    def __init__(self, engine: Engine, cache: Cache, url: str):
+        self.engine = engine
+        self.url = url
+        self.cache = cache
+        self._lock = threading.Lock()
+        self._snapshot: TrialSnapshot | None = None
+        self._schema_seen = False  # tables are never dropped once made: look once
+
+    def poll(self) -> Poll:
+        """Latest data version (one indexed row), or unreachable; never raises."""
+        try:
+            with self.engine.connect() as conn:
+                self._schema_seen = self._schema_seen or has_schema(conn)
+                return Poll(latest_version(conn) if self._schema_seen else None, True)
+        except SQLAlchemyError as error:
+            if not database_exists(self.url):  # no SQLite file yet: nothing loaded
+                return Poll(None, True)
+            log.warning("trial database unreachable: %s", error.__class__.__name__)
+            return Poll(None, False)
+
+    def snapshot(self, version: int | None) -> TrialSnapshot:
+        """The data of ``version`` (loaded once per process per version)."""
+        with self._lock:
+            current = self._snapshot
+            if current is not None and _version_of(current) == version:
+                return current
+            try:
+                snapshot = load_snapshot(self.engine)
+            except SQLAlchemyError as error:
+                raise DataUnavailable("The trial database cannot be reached.") from error
+            self._snapshot = snapshot
+            return snapshot
+
+    def result(self, name: str, version: int | None, compute: Callable, **options):
+        """``compute(tables, data_cut, **options)``, cached across workers per data version."""
+        cached = self.cache.get(_cache_key(name, version, options))
+        if cached is not None:
+            return cached[0]
+        snapshot = self.snapshot(version)
+        value = compute(snapshot.tables, snapshot.data_cut, **options)
+        # The database may have moved on since the poll: key by what was computed.
+        key = _cache_key(name, _version_of(snapshot), options)
+        self.cache.set(key, (value,), timeout=CACHE_TIMEOUT_SECONDS)
+        return value
+
+
+def _version_of(snapshot: TrialSnapshot) -> int | None:
+    return None if snapshot.version is None else snapshot.version.version
+
+
+def _cache_key(name: str, version: int | None, options: dict) -> str:
+    digest = hashlib.sha1(json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()[
+        :16
+    ]
+    return f"mtsa:{name}:v{version}:{digest}"
+
+
+def trial_store() -> TrialStore:
+    """The store of the running app (callbacks run inside a Flask request)."""
+    return current_app.extensions[EXTENSION]

@@ -1,0 +1,367 @@
+"""Rules across the rows and files of the CSV bundle (ARCHITECTURE §3).
+
+Cell rules (types, required values, allowed values) come from the schema and run in
+:mod:`data_access.bundle_read`. The rules here also come from the schema where it
+says them (primary keys and unique constraints are duplicate-key rules, foreign keys
+are reference rules, date columns are data-cut rules); what the schema cannot say is
+declared once in the tables below. Every rule is vectorised over whole columns and
+sees only valid cells: a cell already reported as invalid is treated as missing, so one
+mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, Table, UniqueConstraint
+
+from data_access.bundle_read import HEADER_LINE, NO_COLUMN, Problem, TableData, shown
+from data_access.frames import bundle_columns
+from data_access.schema import LAB_UNITS
+
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("trial", "target_enrollment"): (1, None),
+    ("sites", "latitude"): (-90, 90),
+    ("sites", "longitude"): (-180, 180),
+    ("patients", "age"): (0, 120),
+    ("lab_results", "value"): (0, None),
+    ("chimerism", "donor_percent"): (0, 100),
+}
+"""Plausible numbers (inclusive). Eligibility (age 60–74) is not an import rule."""
+
+DATE_ORDER: dict[str, list[tuple[str, str]]] = {
+    "trial": [("start_date", "planned_accrual_end")],
+    # Ethics approval and contract signature happen in either order in France; both
+    # come before the initiation visit, which comes before activation, then closure.
+    "sites": [
+        ("ethics_approved_on", "initiation_visit_on"),
+        ("contract_signed_on", "initiation_visit_on"),
+        ("initiation_visit_on", "activated_on"),
+        ("activated_on", "closed_on"),
+    ],
+    "patients": [
+        ("screened_on", "enrolled_on"),
+        ("enrolled_on", "transplant_on"),
+        ("enrolled_on", "withdrawn_on"),
+    ],
+    "follow_up": [("progressed_on", "died_on"), ("last_contact_on", "died_on")],
+    "adverse_events": [("onset_on", "resolved_on")],
+}
+"""``(earlier, later)`` dates of one row (same day allowed). With a date missing, the
+order still holds between the dates on either side of it (the order is transitive)."""
+
+AFTER_ENROLLMENT = {"follow_up": ("last_contact_on", "progressed_on", "died_on")}
+"""Dates that cannot precede the patient's ``enrolled_on`` in patients.csv."""
+
+ENROLLED_ONLY = ("transplant_on", "withdrawn_on", "withdrawal_reason")
+"""patients.csv columns that only an enrolled patient can have."""
+
+BEFORE_DATA_CUT_EXEMPT = {
+    ("trial", "start_date"),
+    ("trial", "planned_accrual_end"),
+    ("trial", "data_cut"),
+}
+"""Planning dates that may lie after the data cut; every other date may not."""
+
+Messages = Callable[[np.ndarray], list[str]]
+
+
+def _iso(values) -> np.ndarray:
+    return np.asarray(pd.DatetimeIndex(values).strftime("%Y-%m-%d"), dtype=object)
+
+
+def _mask(mask) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        mask = mask.fillna(False)
+    return np.asarray(mask, dtype=bool)
+
+
+def emit(td: TableData, mask, column: str, messages: Messages | str) -> list[Problem]:
+    """Problems for the rows of ``td`` where ``mask`` holds; messages built for those only."""
+    rows = np.flatnonzero(_mask(mask))
+    if len(rows) == 0:
+        return []
+    texts = [messages] * len(rows) if isinstance(messages, str) else messages(rows)
+    return [
+        Problem(td.file, int(line), column, text)
+        for line, text in zip(td.lines[rows], texts, strict=True)
+    ]
+
+
+# ------------------------------------------------------------------ single file
+
+
+def trial_row_count(td: TableData) -> list[Problem]:
+    if not td.readable or len(td) == 1:
+        return []
+    if len(td) == 0:
+        return [Problem(td.file, HEADER_LINE, NO_COLUMN, "must have exactly 1 row, found none")]
+    message = f"must have exactly 1 row, found {len(td)}"
+    return [Problem(td.file, int(line), NO_COLUMN, message) for line in td.lines[1:]]
+
+
+def ranges(td: TableData) -> list[Problem]:
+    problems = []
+    for (table, name), (low, high) in RANGES.items():
+        if table != td.table.name:
+            continue
+        values = td.values[name]
+        bad = pd.Series(False, index=values.index)
+        if low is not None:
+            bad |= (values < low).fillna(False)
+        if high is not None:
+            bad |= (values > high).fillna(False)
+        limit = f"at least {low}" if high is None else f"between {low} and {high}"
+        problems += emit(
+            td,
+            bad,
+            name,
+            lambda rows, v=values, lim=limit: [
+                f"out of range: {x} (must be {lim})" for x in v.iloc[rows]
+            ],
+        )
+    return problems
+
+
+def lab_units(td: TableData) -> list[Problem]:
+    values = td.values
+    expected = values["test"].map(LAB_UNITS)
+    bad = values["unit"].notna() & expected.notna() & values["unit"].ne(expected)
+
+    def messages(rows):
+        return [
+            f"unit {shown(u)} does not match test {t} (expected {LAB_UNITS[t]})"
+            for u, t in zip(values["unit"].iloc[rows], values["test"].iloc[rows], strict=True)
+        ]
+
+    return emit(td, bad, "unit", messages)
+
+
+def key_sets(table: Table) -> list[list[str]]:
+    """Column sets that must be unique: the primary key unless surrogate, unique constraints."""
+    columns = set(bundle_columns(table))
+    keys = []
+    primary = [c.name for c in table.primary_key.columns]
+    if all(name in columns for name in primary):
+        keys.append(primary)
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            keys.append([c.name for c in constraint.columns])
+    return keys
+
+
+def duplicate_keys(td: TableData) -> list[Problem]:
+    problems = []
+    for key in key_sets(td.table):
+        sub = td.values[key]
+        complete = sub.notna().all(axis=1).to_numpy()
+        if complete.sum() < 2:
+            continue
+        sub = sub[complete].reset_index(drop=True)
+        lines = pd.Series(td.lines[complete])
+        first = lines.groupby([sub[k] for k in key], sort=False).transform("first")
+        dup = np.zeros(len(td), dtype=bool)
+        dup[np.flatnonzero(complete)] = sub.duplicated(keep="first").to_numpy()
+        firsts = np.full(len(td), -1)
+        firsts[np.flatnonzero(complete)] = first.to_numpy()
+        label = ", ".join(key)
+
+        def messages(rows, key=key, label=label, firsts=firsts):
+            shown_values = [
+                _iso(td.values[k].iloc[rows])
+                if isinstance(td.table.c[k].type, Date)
+                else td.values[k].iloc[rows].astype(str).to_numpy()
+                for k in key
+            ]
+            return [
+                f"duplicate {label}: {', '.join(parts)} (first on line {firsts[r]})"
+                for r, parts in zip(rows, zip(*shown_values, strict=True), strict=True)
+            ]
+
+        problems += emit(td, dup, key[-1], messages)
+    return problems
+
+
+def _transitive(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """Every implied ``(earlier, later)`` pair with the columns that lie between them."""
+    after: dict[str, set[str]] = {}
+    for a, b in pairs:
+        after.setdefault(a, set()).add(b)
+    changed = True
+    while changed:
+        changed = False
+        for a in list(after):
+            reach = set().union(*(after.get(b, set()) for b in after[a])) - after[a]
+            if reach:
+                after[a] |= reach
+                changed = True
+    return {
+        (a, b): {c for c in later if b in after.get(c, set())}
+        for a, later in after.items()
+        for b in later
+    }
+
+
+def date_order(td: TableData) -> list[Problem]:
+    problems = []
+    values = td.values
+    for (a, b), between in _transitive(DATE_ORDER.get(td.table.name, [])).items():
+        bad = (values[a] > values[b]).to_numpy()
+        for c in between:
+            bad &= values[c].isna().to_numpy()
+        problems += emit(
+            td,
+            bad,
+            b,
+            lambda rows, a=a, b=b: [
+                f"{b} {later} is before {a} {earlier}"
+                for later, earlier in zip(
+                    _iso(values[b].iloc[rows]), _iso(values[a].iloc[rows]), strict=True
+                )
+            ],
+        )
+    return problems
+
+
+# ------------------------------------------------------------------ across files
+
+
+def references(td: TableData, data: dict[str, TableData]) -> list[Problem]:
+    problems = []
+    for name in bundle_columns(td.table):
+        for fk in td.table.c[name].foreign_keys:
+            parent = data[fk.column.table.name]
+            if not parent.readable:
+                continue
+            values = td.values[name]
+            bad = values.notna() & ~values.isin(parent.values[fk.column.name].dropna().unique())
+            problems += emit(
+                td,
+                bad,
+                name,
+                lambda rows, v=values, n=name, f=parent.file: [
+                    f"unknown {n} {shown(x)} (not in {f})" for x in v.iloc[rows]
+                ],
+            )
+    return problems
+
+
+def _patients_by_id(patients: TableData) -> pd.DataFrame:
+    """enrolled_on, whether that cell was invalid, and the line, by patient_id."""
+    values = patients.values
+    first = (values["patient_id"].notna() & ~values["patient_id"].duplicated()).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "enrolled_on": values["enrolled_on"].to_numpy(dtype="datetime64[ns]")[first],
+            "invalid": patients.invalid["enrolled_on"][first],
+            "line": patients.lines[first],
+        },
+        index=pd.Index(values["patient_id"][first], dtype=object),
+    )
+    return frame
+
+
+def enrollment(td: TableData, data: dict[str, TableData]) -> list[Problem]:
+    """Records only an enrolled patient can have, and dates that follow enrollment."""
+    patients = data["patients"]
+    if not patients.readable:
+        return []
+    values = td.values
+    if td.table.name == "patients":
+        enrolled = values["enrolled_on"].notna()
+        never = ~enrolled & ~patients.invalid["enrolled_on"]
+        problems = emit(
+            td,
+            enrolled & values["screen_failure_reason"].notna(),
+            "screen_failure_reason",
+            "given for an enrolled patient",
+        )
+        for name in ENROLLED_ONLY:
+            problems += emit(
+                td, never & values[name].notna(), name, "given for a patient who was never enrolled"
+            )
+        return problems
+    if "patient_id" not in values:
+        return []
+    lookup = _patients_by_id(patients)
+    if lookup.empty:
+        return []  # every patient_id is unknown: the reference rule says so
+    at = lookup.index.get_indexer(values["patient_id"])
+    known = at >= 0
+    enrolled_on = pd.Series(
+        np.where(known, lookup["enrolled_on"].to_numpy()[at], np.datetime64("NaT")),
+        dtype="datetime64[ns]",
+    )
+    line = lookup["line"].to_numpy()[at]
+    never = known & enrolled_on.isna().to_numpy() & ~lookup["invalid"].to_numpy()[at]
+    problems = emit(
+        td,
+        never,
+        "patient_id",
+        lambda rows: [
+            f"patient {shown(p)} was never enrolled (no enrolled_on on patients.csv line {n})"
+            for p, n in zip(values["patient_id"].iloc[rows], line[rows], strict=True)
+        ],
+    )
+    for name in AFTER_ENROLLMENT.get(td.table.name, ()):
+        bad = (values[name] < enrolled_on).to_numpy()
+        problems += emit(
+            td,
+            bad,
+            name,
+            lambda rows, name=name: [
+                f"{name} {d} is before enrolled_on {e} (patients.csv line {n})"
+                for d, e, n in zip(
+                    _iso(values[name].iloc[rows]),
+                    _iso(enrolled_on.iloc[rows]),
+                    line[rows],
+                    strict=True,
+                )
+            ],
+        )
+    return problems
+
+
+def data_cut(data: dict[str, TableData]) -> pd.Timestamp | None:
+    trial = data["trial"]
+    if len(trial) == 0 or pd.isna(trial.values["data_cut"].iloc[0]):
+        return None
+    return pd.Timestamp(trial.values["data_cut"].iloc[0])
+
+
+def after_data_cut(td: TableData, cut: pd.Timestamp) -> list[Problem]:
+    problems = []
+    cut_text = cut.strftime("%Y-%m-%d")
+    for name in bundle_columns(td.table):
+        if (td.table.name, name) in BEFORE_DATA_CUT_EXEMPT:
+            continue
+        if isinstance(td.table.c[name].type, Date):
+            values = td.values[name]
+            problems += emit(
+                td,
+                (values > cut).to_numpy(),
+                name,
+                lambda rows, v=values: [
+                    f"{d} is after the data cut {cut_text} (trial.csv)" for d in _iso(v.iloc[rows])
+                ],
+            )
+    return problems
+
+
+def check_rules(data: dict[str, TableData]) -> list[Problem]:
+    """Every cross-row and cross-file rule, over tables already read cell by cell."""
+    problems = trial_row_count(data["trial"])
+    cut = data_cut(data)
+    for td in data.values():
+        problems += ranges(td)
+        problems += duplicate_keys(td)
+        problems += date_order(td)
+        problems += references(td, data)
+        problems += enrollment(td, data)
+        if td.table.name == "lab_results":
+            problems += lab_units(td)
+        if cut is not None:
+            problems += after_data_cut(td, cut)
+    return problems

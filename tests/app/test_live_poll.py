@@ -1,0 +1,64 @@
+"""The app factory and the live poll, over HTTP without a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboard.app import create_app
+from dashboard.ids import Shell
+from data_access.bundle import import_bundle
+from data_access.engine import make_engine
+from tests.conftest import SMALL_BUNDLE
+from tests.dash_requests import callback_request
+
+POLL_OUTPUTS = [(Shell.VERSION, "data"), (Shell.STATUS, "data")]
+
+
+@pytest.fixture
+def client(sqlite_url, tmp_path):
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
+    app = create_app({"trial_database_url": sqlite_url, "cache_dir": str(tmp_path / "cache")})
+    return app.server.test_client()
+
+
+def poll(client, version, status):
+    return callback_request(
+        client,
+        POLL_OUTPUTS,
+        [(Shell.INTERVAL, "n_intervals", 3)],
+        [(Shell.VERSION, "data", version), (Shell.STATUS, "data", status)],
+    )
+
+
+def test_app001_index_loads_nothing_from_other_hosts(client):
+    page = client.get("/").get_data(as_text=True)
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page)
+    assert external == []
+    assert client.get("/assets/00-bootstrap-5.3.6.min.css").status_code == 200
+
+
+def test_app002_first_poll_reports_the_version(client):
+    response = poll(client, None, None)
+    assert response.status_code == 200
+    data = response.get_json()["response"]
+    assert data[Shell.VERSION]["data"]["version"] == 1
+    assert data[Shell.VERSION]["data"]["data_cut"] == "2020-06-30"
+    assert data[Shell.STATUS]["data"]["reachable"] is True
+
+
+def test_app003_poll_without_new_data_sends_nothing(client):
+    first = poll(client, None, None).get_json()["response"]
+    version, status = first[Shell.VERSION]["data"], first[Shell.STATUS]["data"]
+    again = poll(client, version, status)
+    assert again.status_code == 204
+    assert again.get_data() == b""
+
+
+def test_app004_poll_after_a_new_load_reports_the_change(client, sqlite_url):
+    first = poll(client, None, None).get_json()["response"]
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
+    response = poll(client, first[Shell.VERSION]["data"], first[Shell.STATUS]["data"])
+    data = response.get_json()["response"][Shell.VERSION]["data"]
+    assert (data["version"], data["previous"]) == (2, 1)

@@ -1,0 +1,133 @@
+"""The command line as a user runs it: ``python -m dashboard ...`` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, SMALL_BUNDLE
+
+COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats"]
+
+
+def run(*args, database_url=None, timeout=120):
+    env = {k: v for k, v in os.environ.items() if k != "TRIAL_DATABASE_URL"}
+    if database_url:
+        env["TRIAL_DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def assert_clean_error(result):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip(), "an error must say what is wrong"
+
+
+@pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
+def test_cli001_help(command):
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "usage: python -m dashboard" in result.stdout
+
+
+def test_cli002_import_then_stats_gives_hand_counts(sqlite_url):
+    assert run("import", str(SMALL_BUNDLE), database_url=sqlite_url).returncode == 0
+    result = run("stats", "enrollment", "--json", database_url=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    # tests/fixtures/bundles/small/EXPECTED.md
+    assert stats["data_cut"] == "2020-06-30"
+    assert (stats["target"], stats["screened"], stats["enrolled"]) == (21, 8, 6)
+    assert (stats["screen_failures"], stats["withdrawn"]) == (2, 1)
+    assert stats["cumulative"][0] == {"date": "2019-02-25", "enrolled": 1}
+    assert stats["cumulative"][-1] == {"date": "2020-01-27", "enrolled": 6}
+
+
+def test_cli003_bad_bundle_is_refused_with_file_and_line(sqlite_url, tmp_path):
+    bundle = tmp_path / "bad"
+    shutil.copytree(SMALL_BUNDLE, bundle)
+    text = (bundle / "patients.csv").read_text(encoding="utf-8")
+    (bundle / "patients.csv").write_text(text.replace("P-001,STE,F,66", "P-001,STE,X,66"))
+    result = run("import", str(bundle), "--database-url", sqlite_url)
+    assert_clean_error(result)
+    assert "patients.csv:2: sex:" in result.stderr
+    assert "nothing was written" in result.stderr
+    stats = run("stats", "enrollment", "--json", database_url=sqlite_url)
+    assert stats.returncode != 0  # the database was never created
+
+
+def test_cli004_export_then_import_gives_identical_numbers(sqlite_url, tmp_path):
+    run("import", str(SMALL_BUNDLE), database_url=sqlite_url)
+    before = json.loads(run("stats", "enrollment", "--json", database_url=sqlite_url).stdout)
+    exported = tmp_path / "exported"
+    assert run("export", str(exported), database_url=sqlite_url).returncode == 0
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert run("import", str(exported), database_url=other).returncode == 0
+    after = json.loads(run("stats", "enrollment", "--json", database_url=other).stdout)
+    assert after == before
+
+
+def test_cli005_stats_without_database_is_one_clear_line(tmp_path):
+    result = run("stats", "enrollment", "--json", database_url=f"sqlite:///{tmp_path}/none.db")
+    assert_clean_error(result)
+    assert "no trial database" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_cli006_unreachable_database_is_one_clear_line():
+    result = run(
+        "stats", "enrollment", "--database-url", "postgresql+psycopg://postgres@127.0.0.1:9/x"
+    )
+    assert_clean_error(result)
+    assert result.stderr.startswith("error: database postgresql+psycopg://")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli007_bad_arguments_are_refused(tmp_path):
+    assert_clean_error(run("demo-db", "--patients", "zero"))
+    assert_clean_error(run("serve", "--port", "70000"))
+    assert_clean_error(run("import", str(tmp_path / "missing")))
+    assert_clean_error(run("stats", "nonsense"))
+
+
+def test_cli008_demo_db_if_empty_keeps_existing_data(sqlite_url):
+    run("import", str(SMALL_BUNDLE), database_url=sqlite_url)
+    result = run("demo-db", "--if-empty", database_url=sqlite_url)
+    assert result.returncode == 0
+    assert "already holds data" in result.stdout
+    stats = json.loads(run("stats", "enrollment", "--json", database_url=sqlite_url).stdout)
+    assert stats["screened"] == 8
+
+
+def test_cli009_demo_db_builds_a_mid_trial_database(sqlite_url):
+    result = run("demo-db", "--seed", "7", database_url=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(run("stats", "enrollment", "--json", database_url=sqlite_url).stdout)
+    assert stats["target"] == 21
+    assert 10 <= stats["enrolled"] < 21  # mid-trial: about two thirds enrolled
+
+
+def test_cli010_bad_setting_is_named(sqlite_url):
+    env = {**os.environ, "DATA_POLL_SECONDS": "often"}
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard", "stats", "enrollment"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert_clean_error(result)
+    assert "DATA_POLL_SECONDS" in result.stderr
