@@ -19,9 +19,13 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 instance:
 	mkdir -p instance
 
-run: install instance
+instance/secret_key: | instance
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_hex(32))" > $@
+
+run: install instance/secret_key
 	$(PY) -m dashboard demo-db --if-empty
-	$(PY) -m dashboard serve --host $(HOST) --port $(PORT)
+	$(PY) -m dashboard users demo --save instance/demo-accounts.txt
+	SECRET_KEY=$$(cat instance/secret_key) $(PY) -m dashboard serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m ruff check .

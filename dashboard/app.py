@@ -8,15 +8,18 @@ from pathlib import Path
 from dash import Dash
 from flask_caching import Cache
 
-from dashboard.callbacks import errors, live, overview
+from dashboard import api
+from dashboard.auth import init_auth, init_security
+from dashboard.callbacks import admin, errors, live, overview, recovery, safety, sites, survival
 from dashboard.components.shell import shell_layout
 from dashboard.config import REPO_ROOT, Config, load_config
+from dashboard.page_guard import guard_pages
 from dashboard.store import EXTENSION, TrialStore
 from data_access.engine import make_engine
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = REPO_ROOT / "assets"
-CALLBACK_MODULES = (live, overview)
+CALLBACK_MODULES = (live, overview, sites, survival, recovery, safety, admin)
 
 
 def cache_settings(config: Config) -> dict:
@@ -48,6 +51,10 @@ def create_app(config: Config | dict | None = None) -> Dash:
     engine = make_engine(config.trial_database_url, read_only=True)
     server.extensions[EXTENSION] = TrialStore(engine, cache, config.trial_database_url)
     app.layout = lambda: shell_layout(config.data_poll_seconds)
+    guard_pages()
     for module in CALLBACK_MODULES:
         module.register(app)
+    api.register(server)
+    init_security(server, config, app)  # hashes Dash's inline scripts: after every callback
+    init_auth(server, config)
     return app

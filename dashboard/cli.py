@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.auth.errors import AuthError
 from dashboard.config import ConfigError, load_config
 
 EXIT_ERROR = 1
@@ -141,21 +142,27 @@ def cmd_demo_feed(args) -> int:
 
 def cmd_serve(args) -> int:
     from dashboard.app import create_app
+    from dashboard.auth.security import NeutralRequestHandler
 
     app = create_app({"trial_database_url": args.database_url})
     print(f"serving the MTSA dashboard at http://{args.host}:{args.port}/", flush=True)
-    app.run(host=args.host, port=args.port, debug=False)
+    app.run(host=args.host, port=args.port, debug=False, request_handler=NeutralRequestHandler)
     return 0
 
 
 def cmd_stats(args) -> int:
-    from analysis.panels import STATS_PANELS
+    from analysis.panels import PANEL_OPTIONS, STATS_PANELS
     from data_access.queries import load_snapshot
 
     snapshot = load_snapshot(_engine(args, read_only=True))
     if snapshot.version is None:
         raise CommandError("no trial data loaded yet: run `python -m dashboard import DIR` first")
-    result = STATS_PANELS[args.panel](snapshot.tables, snapshot.data_cut)
+    options = {
+        option.name: getattr(args, option.name)
+        for option in PANEL_OPTIONS.get(args.panel, ())
+        if getattr(args, option.name, None) is not None
+    }
+    result = STATS_PANELS[args.panel](snapshot.tables, snapshot.data_cut, **options)
     payload = {"data_cut": snapshot.data_cut and snapshot.data_cut.isoformat(), **result}
     if args.json:
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
@@ -171,7 +178,8 @@ def cmd_stats(args) -> int:
 
 
 def build_parser(default_url: str) -> argparse.ArgumentParser:
-    from analysis.panels import STATS_PANELS
+    from analysis.panels import PANEL_OPTIONS, STATS_PANELS
+    from dashboard.auth.cli import add_users_parser
 
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -221,8 +229,34 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="print the numbers behind a panel")
     p.add_argument("panel", choices=sorted(STATS_PANELS), help="which panel")
     p.add_argument("--json", action="store_true", help="print JSON (ARCHITECTURE §5)")
+    for option in {o.name: o for opts in PANEL_OPTIONS.values() for o in opts}.values():
+        p.add_argument(
+            option.flag,
+            dest=option.name,
+            choices=option.choices,
+            type=_option_type(option),
+            help=f"{option.help} (panels: {', '.join(_panels_with(option.name))})",
+        )
     p.set_defaults(func=cmd_stats)
+
+    add_users_parser(sub, common)
     return parser
+
+
+def _panels_with(name: str) -> list[str]:
+    from analysis.panels import PANEL_OPTIONS
+
+    return [panel for panel, opts in PANEL_OPTIONS.items() if any(o.name == name for o in opts)]
+
+
+def _option_type(option):
+    def convert(text: str):
+        try:
+            return option.kind(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return 0
-    except CommandError as error:
+    except (CommandError, AuthError) as error:
         print(f"error: {error}", file=sys.stderr)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]

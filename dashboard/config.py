@@ -19,6 +19,9 @@ class Config:
     cache_dir: str = str(INSTANCE_DIR / "cache")
     data_poll_seconds: float = 30.0
     testing: bool = False
+    force_https: bool = False
+    trust_proxy: bool = False
+    session_cookie_secure: bool = False
 
 
 ENVIRONMENT = {
@@ -28,14 +31,30 @@ ENVIRONMENT = {
     "cache_redis_url": "CACHE_REDIS_URL",
     "cache_dir": "CACHE_DIR",
     "data_poll_seconds": "DATA_POLL_SECONDS",
+    "force_https": "FORCE_HTTPS",
+    "trust_proxy": "TRUST_PROXY",
+    "session_cookie_secure": "SESSION_COOKIE_SECURE",
 }
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 class ConfigError(ValueError):
     """A setting that cannot be used; the message names the variable."""
 
 
-def _parse(variable: str, raw: str) -> float:
+def _text(_variable: str, raw: str) -> str:
+    return raw
+
+
+def _flag(variable: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ConfigError(f"{variable} must be yes or no, got {raw!r}")
+    return word in TRUE_WORDS
+
+
+def _seconds(variable: str, raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
@@ -45,6 +64,9 @@ def _parse(variable: str, raw: str) -> float:
     return value
 
 
+PARSERS = {"float": _seconds, "bool": _flag}
+
+
 def load_config(overrides: dict | None = None) -> Config:
     """Defaults, then environment variables, then ``overrides`` (keys as Config fields)."""
     values = {}
@@ -52,6 +74,6 @@ def load_config(overrides: dict | None = None) -> Config:
     for name, variable in ENVIRONMENT.items():
         raw = os.environ.get(variable)
         if raw:
-            values[name] = _parse(variable, raw) if types[name] == "float" else raw
+            values[name] = PARSERS.get(types[name], _text)(variable, raw)
     config = replace(Config(), **values)
     return replace(config, **(overrides or {}))

@@ -21,6 +21,7 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from analysis.scope import restrict_to_sites
 from data_access.engine import database_exists
 from data_access.frames import DataVersion, TrialSnapshot
 from data_access.queries import has_schema, latest_version, load_snapshot
@@ -74,15 +75,21 @@ class TrialStore:
             self._snapshot = snapshot
             return snapshot
 
-    def result(self, name: str, version: int | None, compute: Callable, **options):
-        """``compute(tables, data_cut, **options)``, cached across workers per data version."""
-        cached = self.cache.get(_cache_key(name, version, options))
+    def result(
+        self, name: str, version: int | None, compute: Callable, site: str | None = None, **options
+    ):
+        """``compute(tables, data_cut, **options)``, cached across workers per data version.
+
+        ``site`` restricts the tables to one site's patients first (site-bound users).
+        """
+        cached = self.cache.get(_cache_key(name, version, site, options))
         if cached is not None:
             return cached[0]
         snapshot = self.snapshot(version)
-        value = compute(snapshot.tables, snapshot.data_cut, **options)
+        tables = restrict_to_sites(snapshot.tables, None if site is None else [site])
+        value = compute(tables, snapshot.data_cut, **options)
         # The database may have moved on since the poll: key by what was computed.
-        key = _cache_key(name, _version_of(snapshot), options)
+        key = _cache_key(name, _version_of(snapshot), site, options)
         self.cache.set(key, (value,), timeout=CACHE_TIMEOUT_SECONDS)
         return value
 
@@ -91,11 +98,11 @@ def _version_of(snapshot: TrialSnapshot) -> int | None:
     return None if snapshot.version is None else snapshot.version.version
 
 
-def _cache_key(name: str, version: int | None, options: dict) -> str:
+def _cache_key(name: str, version: int | None, site: str | None, options: dict) -> str:
     digest = hashlib.sha1(json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()[
         :16
     ]
-    return f"mtsa:{name}:v{version}:{digest}"
+    return f"mtsa:{name}:v{version}:site={site}:{digest}"
 
 
 def trial_store() -> TrialStore:

@@ -8,13 +8,18 @@ Under CI a missing ``TEST_POSTGRES_URL`` is an error, not a skip.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from dashboard.auth import accounts
+from dashboard.auth.accounts import add_user
+from dashboard.auth.database import make_app_engine, make_sessionmaker
 from data_access.engine import make_engine
 from data_access.schema import Base
 
@@ -63,3 +68,62 @@ def trial_db_url(request, tmp_path):
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'trial.db'}"
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+USERS = {
+    "ivy": ("investigator", None),
+    "sam": ("investigator", "STE"),
+    "dora": ("dsmb", None),
+    "spencer": ("sponsor", None),
+    "ada": ("admin", None),
+}
+SECRET_KEY = "s" * 64
+
+
+@pytest.fixture
+def real_hashing():
+    """Ask for it to keep the production argon2 parameters in a test."""
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(request, monkeypatch):
+    """Cheap argon2id parameters: the production ones cost 0.2 s a hash, 64 MiB each."""
+    if "real_hashing" not in request.fixturenames:
+        fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        monkeypatch.setattr(accounts, "_hasher", fast)
+        monkeypatch.setattr(accounts, "_dummy_hash", None)
+
+
+def add_users(url: str, users: dict = USERS) -> None:
+    engine = make_app_engine(url)
+    with make_sessionmaker(engine).begin() as session:
+        for name, (role, site) in users.items():
+            add_user(session, name, role, PASSWORD, site)
+    engine.dispose()
+
+
+def csrf_token(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, username: str, password: str = PASSWORD, next_url: str | None = None):
+    form = {"username": username, "password": password, "csrf_token": csrf_token(client)}
+    if next_url is not None:
+        form["next"] = next_url
+    return client.post("/login", data=form)
+
+
+def app_config(tmp_path, trial_database_url: str, **overrides) -> dict:
+    """Config overrides for a test app: its own app database, cache and key."""
+    return {
+        "trial_database_url": trial_database_url,
+        "app_database_url": f"sqlite:///{tmp_path / 'app.db'}",
+        "cache_dir": str(tmp_path / "cache"),
+        "secret_key": SECRET_KEY,
+        "testing": True,
+        **overrides,
+    }

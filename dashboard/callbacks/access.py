@@ -8,13 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_login import current_user
+
+from dashboard.auth import require_panel, site_scope
 from dashboard.store import trial_store
 
 
 def panel_result(panel: str, version: dict, name: str, compute: Callable, **options):
     """``compute(tables, data_cut, **options)`` for the current data version.
 
-    ``panel`` names the page or panel whose access rules apply (ARCHITECTURE §6);
-    ``name`` identifies the computation in the shared cache.
+    ``panel`` names the page or panel whose access rules apply (ARCHITECTURE §6): the
+    request is refused (401/403) unless the signed-in user may see it, and on
+    patient-level panels a site-bound investigator's tables hold only their site's
+    patients. ``name``
+    identifies the computation in the shared cache.
     """
-    return trial_store().result(f"{panel}:{name}", version["version"], compute, **options)
+    require_panel(panel)
+    return trial_store().result(
+        f"{panel}:{name}",
+        version["version"],
+        compute,
+        site=site_scope(current_user, panel),
+        **options,
+    )

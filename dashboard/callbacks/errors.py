@@ -10,6 +10,7 @@ import logging
 
 import dash_bootstrap_components as dbc
 from dash import set_props
+from werkzeug.exceptions import HTTPException
 
 from dashboard.ids import Shell
 
@@ -17,6 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def report_callback_error(error: Exception):
+    if isinstance(error, HTTPException):  # 401/403 from the access checks go out as they are
+        raise error
     log.exception("callback failed", exc_info=error)
     set_props(
         Shell.ERROR,

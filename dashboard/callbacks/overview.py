@@ -9,6 +9,7 @@ from dashboard.callbacks.access import panel_result
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
 from dashboard.components.cards import kpi_card
 from dashboard.figures.enrollment import cumulative_enrollment_figure, enrollment_by_site_figure
+from dashboard.figures.theme import graph_style
 from dashboard.formatting import format_percent
 from dashboard.ids import Overview, Shell
 from dashboard.store import DataUnavailable
@@ -57,22 +58,25 @@ def register(app) -> None:
         Output(Overview.KPIS, "children"),
         Output(Overview.CUMULATIVE, "figure"),
         Output(Overview.BY_SITE, "figure"),
+        Output(Overview.BY_SITE, "style"),
         Input(Shell.VERSION, "data"),
         State(Shell.STATUS, "data"),
     )
     def update_overview(version: dict | None, status: dict | None):
         unavailable = panel_unavailable(version, status)
         if unavailable is not None:
-            return unavailable, HIDDEN, [], {}, {}
+            return unavailable, HIDDEN, [], {}, {}, {}
         try:
             summary = panel_result("overview", version, "enrollment", enrollment_summary)
         except DataUnavailable:
-            return DATABASE_DOWN, HIDDEN, [], {}, {}
+            return DATABASE_DOWN, HIDDEN, [], {}, {}, {}
         start = summary.planned["date"].iloc[0] if not summary.planned.empty else None
+        by_site = enrollment_by_site_figure(summary.by_site)
         return (
             None,
             SHOWN,
             kpi_cards(summary),
             cumulative_enrollment_figure(summary, start_date=start),
-            enrollment_by_site_figure(summary.by_site),
+            by_site,
+            graph_style(by_site),
         )

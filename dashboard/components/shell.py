@@ -5,7 +5,9 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask_login import current_user
 
+from dashboard.auth import can_view
 from dashboard.ids import Shell
 
 TRIAL_NAME = "MTSA"
@@ -13,8 +15,30 @@ TRIAL_TITLE = "Micro-transplantation in elderly patients with AML"
 NCT_ID = "NCT03439371"
 
 
+def user_menu() -> list:
+    """The signed-in user's name and role, and the sign-out link."""
+    if not getattr(current_user, "is_authenticated", False):
+        return []
+    site = f", {current_user.site_id}" if getattr(current_user, "site_id", None) else ""
+    return [
+        html.Span(
+            [html.Span(current_user.username, id="shell-user"), f" ({current_user.role}{site})"],
+            className="navbar-text ms-3 me-2 small",
+        ),
+        dbc.Button(
+            "Sign out",
+            href="/logout",
+            external_link=True,
+            size="sm",
+            color="light",
+            outline=True,
+            id="shell-sign-out",
+        ),
+    ]
+
+
 def navigation(pages: list[dict]) -> dbc.Navbar:
-    """Navbar built from the page registry, so it links only to pages that exist."""
+    """Navbar from the page registry: only pages that exist and that the user may open."""
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in pages
@@ -28,7 +52,11 @@ def navigation(pages: list[dict]) -> dbc.Navbar:
     )
     return dbc.Navbar(
         dbc.Container(
-            [dbc.NavbarBrand(brand, href="/"), dbc.Nav(links, navbar=True, className="ms-auto")],
+            [
+                dbc.NavbarBrand(brand, href="/"),
+                dbc.Nav(links, navbar=True, className="ms-auto", id="shell-nav"),
+                *user_menu(),
+            ],
             fluid=True,
         ),
         color="primary",
@@ -39,7 +67,11 @@ def navigation(pages: list[dict]) -> dbc.Navbar:
 
 def shell_layout(poll_seconds: float) -> html.Div:
     """Top-level layout; ``dash.page_container`` holds the page of the current URL."""
-    pages = [p for p in dash.page_registry.values() if p.get("nav", True)]
+    pages = [
+        page
+        for page in dash.page_registry.values()
+        if page.get("nav", True) and can_view(current_user, page["panel"])
+    ]
     return html.Div(
         [
             navigation(pages),

@@ -58,6 +58,16 @@ GRAPH_CONFIG = {
 }
 
 
+def graph_style(figure: go.Figure) -> dict:
+    """The ``dcc.Graph`` style that gives it the figure's own height.
+
+    With ``GRAPH_CONFIG["responsive"]`` a Graph fills its container and ignores
+    ``layout.height``; a container drawn while hidden has no height, so without this
+    the graph collapses and the panels below are drawn over it.
+    """
+    return {"height": f"{figure.layout.height}px"}
+
+
 def base_figure(title: str) -> go.Figure:
     return go.Figure(layout={"template": TEMPLATE, "title": {"text": title}})
 

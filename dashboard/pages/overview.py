@@ -6,7 +6,9 @@ from dash import dcc, html
 from dashboard.figures.theme import GRAPH_CONFIG
 from dashboard.ids import Overview
 
-dash.register_page(__name__, path="/", name="Overview", title="Overview · MTSA", order=0)
+dash.register_page(
+    __name__, path="/", name="Overview", title="Overview · MTSA", order=0, panel="overview"
+)
 
 
 def layout(**_query):

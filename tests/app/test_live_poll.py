@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import dash
 import pytest
 
 from dashboard.app import create_app
 from dashboard.ids import Shell
 from data_access.bundle import import_bundle
 from data_access.engine import make_engine
-from tests.conftest import SMALL_BUNDLE
+from tests.conftest import SMALL_BUNDLE, add_users, app_config, sign_in
 from tests.dash_requests import callback_request
 
 POLL_OUTPUTS = [(Shell.VERSION, "data"), (Shell.STATUS, "data")]
@@ -19,8 +20,13 @@ POLL_OUTPUTS = [(Shell.VERSION, "data"), (Shell.STATUS, "data")]
 @pytest.fixture
 def client(sqlite_url, tmp_path):
     import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
-    app = create_app({"trial_database_url": sqlite_url, "cache_dir": str(tmp_path / "cache")})
-    return app.server.test_client()
+    config = app_config(tmp_path, sqlite_url)
+    dash.page_registry.clear()
+    app = create_app(config)
+    add_users(config["app_database_url"])
+    client = app.server.test_client()
+    sign_in(client, "spencer")  # the sponsor may see the Overview
+    return client
 
 
 def poll(client, version, status):

@@ -1,4 +1,4 @@
-"""Browser-test fixtures: headless Debian Chromium, and a fresh app per test."""
+"""Browser-test fixtures: headless Debian Chromium, a fresh signed-in app per test."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dash
 import pytest
 
 from dashboard.app import create_app
+from tests.conftest import PASSWORD, USERS, add_users, app_config
 
 
 def pytest_setup_options():
@@ -30,17 +31,35 @@ def pytest_setup_options():
 
 @pytest.fixture
 def make_app(tmp_path):
-    """Build the app on a given trial database, with a fresh page registry."""
+    """Build the app on a trial database, with a fresh page registry and the test users."""
 
     def build(trial_database_url: str, **overrides):
         dash.page_registry.clear()
-        config = {
-            "trial_database_url": trial_database_url,
-            "cache_dir": str(tmp_path / "cache"),
-            "data_poll_seconds": 1.0,
-            "testing": True,
-            **overrides,
-        }
-        return create_app(config)
+        config = app_config(tmp_path, trial_database_url, **{"data_poll_seconds": 1.0, **overrides})
+        app = create_app(config)
+        add_users(config["app_database_url"], USERS)
+        return app
 
     return build
+
+
+def sign_in_browser(dash_duo, username: str = "ivy", path: str = "/") -> None:
+    """Sign in through the real form, as a person would, then open ``path``."""
+    dash_duo.driver.get(f"{dash_duo.server_url}/login?next={path}")
+    dash_duo.wait_for_element("input[name=username]").send_keys(username)
+    dash_duo.find_element("input[name=password]").send_keys(PASSWORD)
+    dash_duo.find_element("form button[type=submit]").click()
+    dash_duo.wait_for_element("#react-entry-point")
+
+
+@pytest.fixture
+def open_app(dash_duo):
+    """Start ``app`` and open ``path`` signed in as ``username`` (default: investigator)."""
+
+    def start(app, username: str = "ivy", path: str = "/"):
+        dash_duo.start_server(app, navigate=False)  # "/" would redirect to the sign-in page
+        dash_duo._url = dash_duo.server.url
+        sign_in_browser(dash_duo, username, path)
+        return dash_duo
+
+    return start

@@ -25,8 +25,8 @@ def small_db(sqlite_url):
     return sqlite_url
 
 
-def test_ovw001_kpis_match_hand_counts(dash_duo, make_app, small_db):
-    dash_duo.start_server(make_app(small_db))
+def test_ovw001_kpis_match_hand_counts(dash_duo, open_app, make_app, small_db):
+    open_app(make_app(small_db))
     dash_duo.wait_for_text_to_equal("#kpi-enrolled-value", "6 / 21")
     assert dash_duo.find_element("#kpi-screened-value").text == "8"
     assert dash_duo.find_element("#kpi-screen-failures-value").text == "2"
@@ -37,8 +37,8 @@ def test_ovw001_kpis_match_hand_counts(dash_duo, make_app, small_db):
     assert dash_duo.get_logs() == []
 
 
-def test_ovw002_charts_show_every_site_and_the_target(dash_duo, make_app, small_db):
-    dash_duo.start_server(make_app(small_db))
+def test_ovw002_charts_show_every_site_and_the_target(dash_duo, open_app, make_app, small_db):
+    open_app(make_app(small_db))
     dash_duo.wait_for_element("#overview-by-site-graph .js-plotly-plot .bars")
     sites = dash_duo.driver.execute_script(
         BY_SITE_BARS + "._fullData.flatMap(t => Array.from(t.y, (s, i) => [s, t.x[i]]))"
@@ -57,8 +57,8 @@ def test_ovw002_charts_show_every_site_and_the_target(dash_duo, make_app, small_
     assert dash_duo.get_logs() == []
 
 
-def test_ovw003_new_bundle_updates_the_open_page(dash_duo, make_app, small_db, tmp_path):
-    dash_duo.start_server(make_app(small_db, data_poll_seconds=0.5))
+def test_ovw003_new_bundle_updates_the_open_page(dash_duo, open_app, make_app, small_db, tmp_path):
+    open_app(make_app(small_db, data_poll_seconds=0.5))
     dash_duo.wait_for_text_to_equal("#kpi-enrolled-value", "6 / 21")
     bundle = tmp_path / "bundle"
     shutil.copytree(SMALL_BUNDLE, bundle)
@@ -73,17 +73,17 @@ def test_ovw003_new_bundle_updates_the_open_page(dash_duo, make_app, small_db, t
     assert dash_duo.get_logs() == []
 
 
-def test_ovw004_empty_database_says_how_to_load_data(dash_duo, make_app, sqlite_url):
-    dash_duo.start_server(make_app(sqlite_url))
+def test_ovw004_empty_database_says_how_to_load_data(dash_duo, open_app, make_app, sqlite_url):
+    open_app(make_app(sqlite_url))
     dash_duo.wait_for_contains_text("#overview-message", "No trial data have been loaded yet")
     assert "python -m dashboard import DIR" in dash_duo.find_element("#overview-message").text
     assert dash_duo.get_logs() == []
 
 
-def test_ovw005_outage_keeps_last_data_and_recovers(dash_duo, make_app, small_db):
+def test_ovw005_outage_keeps_last_data_and_recovers(dash_duo, open_app, make_app, small_db):
     app = make_app(small_db, data_poll_seconds=0.5)
     store = app.server.extensions["mtsa_store"]
-    dash_duo.start_server(app)
+    open_app(app)
     dash_duo.wait_for_text_to_equal("#kpi-enrolled-value", "6 / 21")
     working = store.engine
     store.engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/unreachable")

@@ -1,0 +1,374 @@
+"""Safety tables for the DSMB: adverse events, deaths, GVHD and the NRM stopping rule.
+
+Population and counting rules (ARCHITECTURE §4, Safety):
+
+- The safety population is the enrolled patients (``enrolled_on`` on or before the
+  data cut); adverse events count when their onset is on or before the data cut.
+- A patient is counted once per row of a table, at the worst CTCAE grade recorded in
+  that row's system organ class (SOC) or preferred term: ``grade_1``..``grade_5``
+  count patients by worst grade and add up to ``patients``; ``patients_grade3plus``
+  are those whose worst grade is 3 or more. ``events`` counts every event.
+- Serious events: ``serious`` is yes. Related events: ``related`` is yes (``unknown``
+  is not counted as related).
+- Deaths: ``died_on`` on or before the data cut; days count from enrollment (day 0)
+  and from the transplant (day 0 = ``transplant_on``). "Within 30 days" means on day
+  30 or before. A death is non-relapse mortality (NRM) when no relapse came first
+  (:func:`analysis.endpoints.relapse_nrm`), whose cumulative incidence from
+  enrollment is computed by Aalen-Johansen.
+
+Reference: NCI Common Terminology Criteria for Adverse Events (CTCAE) v5.0, 2017;
+ICH E3 section 12.2 (tabulation of adverse events by body system and severity).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.competing_risks import CumulativeIncidence, cumulative_incidence
+from analysis.endpoints import NRM, RELAPSE, last_contact_dates, relapse_nrm
+from analysis.gvhd import GvhdSummary, gvhd_summary
+from analysis.stopping import (
+    StoppingBoundary,
+    StoppingRule,
+    early_nrm_outcomes,
+    stopping_boundary,
+)
+
+GRADES = (1, 2, 3, 4, 5)
+EARLY_DAYS = (30, 100)
+COUNT_COLUMNS = (
+    "patients",
+    *(f"grade_{g}" for g in GRADES),
+    "patients_grade3plus",
+    "events",
+    "serious_events",
+    "related_events",
+)
+
+
+@dataclass(frozen=True)
+class DeathSummary:
+    """Deaths among enrolled patients up to the data cut.
+
+    ``listing``: ``patient_id, site_id, enrolled_on, transplant_on, died_on, day``
+    (from enrollment), ``day_from_transplant`` (missing if not transplanted),
+    ``cause``, ``nrm`` (bool), by date of death. ``early`` maps
+    ``("enrollment" | "transplant", 30 | 100)`` to the number of deaths on or before
+    that day. ``nrm_cif`` is the relapse/NRM cumulative incidence from enrollment.
+    """
+
+    listing: pd.DataFrame
+    early: dict[tuple[str, int], int]
+    nrm_deaths: int
+    nrm_cif: CumulativeIncidence
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    """Everything the Safety page and the DSMB report show, for one data cut.
+
+    Tables (treat as read-only): ``by_soc`` (``soc`` and :data:`COUNT_COLUMNS`),
+    ``by_term`` (``soc, term`` and the same counts), ``overall`` (one row, any AE),
+    ``worst_grade`` (``patient_id, soc, worst_grade``: one row per patient and SOC
+    with an event), ``serious_listing`` and ``events`` (the analysed AE rows with
+    ``day`` from the transplant, or from enrollment when not transplanted, and
+    ``end_day``), ``follow_up`` (per enrolled patient: ``day0_on``,
+    ``day0_is_transplant``, ``end_day``, ``died``).
+    """
+
+    data_cut: dt.date | None
+    target: int | None
+    enrolled: int
+    by_soc: pd.DataFrame
+    by_term: pd.DataFrame
+    overall: pd.DataFrame
+    serious: dict[str, int]
+    related: dict[str, int]
+    worst_grade: pd.DataFrame
+    serious_listing: pd.DataFrame
+    events: pd.DataFrame
+    follow_up: pd.DataFrame
+    deaths: DeathSummary
+    gvhd: GvhdSummary
+    stopping: StoppingBoundary
+
+    @property
+    def patients_grade3plus(self) -> int:
+        return int(self.overall["patients_grade3plus"].iloc[0])
+
+
+def ae_counts(events: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """Per group of ``by``: patients by worst grade, events, serious and related events.
+
+    ``events`` needs ``patient_id, grade, serious, related`` and the ``by`` columns;
+    with ``by=()`` the result is one row over all events. Rows are sorted by
+    patients (most first), then by the ``by`` columns.
+    """
+    keys = list(by)
+    grouped = events.assign(
+        _serious=events["serious"].fillna(False).astype(bool),
+        _related=events["related"].eq("yes"),
+        _all="all",
+    )
+    keys = keys or ["_all"]
+    worst = grouped.groupby([*keys, "patient_id"], sort=False)["grade"].max().reset_index()
+    per_group = worst.groupby(keys, sort=False)["grade"]
+    table = pd.DataFrame({"patients": per_group.size()})
+    for g in GRADES:
+        table[f"grade_{g}"] = per_group.apply(lambda s, g=g: int((s == g).sum()))
+    table["patients_grade3plus"] = per_group.apply(lambda s: int((s >= 3).sum()))
+    sums = grouped.groupby(keys, sort=False).agg(
+        events=("grade", "size"),
+        serious_events=("_serious", "sum"),
+        related_events=("_related", "sum"),
+    )
+    table = table.join(sums).astype(int).reset_index()
+    if by:
+        table = table.sort_values(["patients", *by], ascending=[False] + [True] * len(by))
+        return table[[*by, *COUNT_COLUMNS]].reset_index(drop=True)
+    if events.empty:
+        return pd.DataFrame([dict.fromkeys(COUNT_COLUMNS, 0)])
+    return table[list(COUNT_COLUMNS)]
+
+
+def _enrolled(tables: dict[str, pd.DataFrame], cut: pd.Timestamp) -> pd.DataFrame:
+    patients = tables["patients"]
+    enrolled_on = pd.to_datetime(patients["enrolled_on"])
+    frame = patients.loc[enrolled_on.notna() & (enrolled_on <= cut)].set_index("patient_id")
+    transplant = pd.to_datetime(frame["transplant_on"])
+    return frame.assign(
+        enrolled_on=pd.to_datetime(frame["enrolled_on"]),
+        transplant_on=transplant.where(transplant <= cut),
+    )
+
+
+def _events(tables: dict[str, pd.DataFrame], enrolled: pd.DataFrame, cut) -> pd.DataFrame:
+    ae = tables.get("adverse_events")
+    columns = ["patient_id", "term", "soc", "grade", "serious", "related", "onset_on"]
+    if ae is None or ae.empty:
+        ae = pd.DataFrame(columns=[*columns, "resolved_on", "gvhd_type", "gvhd_grade"])
+    ae = ae[ae["patient_id"].isin(enrolled.index)]
+    ae = ae[pd.to_datetime(ae["onset_on"]) <= cut].reset_index(drop=True)
+    missing = ae["grade"].isna()
+    if missing.any():
+        who = ", ".join(sorted(set(ae.loc[missing, "patient_id"])))
+        raise ValueError(
+            f"adverse events of {who} have no grade: every event needs a CTCAE grade 1-5; "
+            "correct the bundle and import it again"
+        )
+    grade = ae["grade"].astype(int)
+    bad = ~grade.isin(GRADES)
+    if bad.any():
+        raise ValueError(f"adverse event grades must be 1-5, found {sorted(set(grade[bad]))}")
+    return ae.assign(
+        grade=grade,
+        onset_on=pd.to_datetime(ae["onset_on"]),
+        resolved_on=pd.to_datetime(ae["resolved_on"]),
+    )
+
+
+def _deaths(tables, enrolled: pd.DataFrame, cut, nrm: pd.DataFrame) -> DeathSummary:
+    follow_up = tables.get("follow_up")
+    died = pd.Series(pd.NaT, index=enrolled.index, dtype="datetime64[ns]")
+    cause = pd.Series(None, index=enrolled.index, dtype=object)
+    if follow_up is not None and not follow_up.empty:
+        rows = follow_up.drop_duplicates("patient_id", keep="last").set_index("patient_id")
+        died = pd.to_datetime(rows["died_on"]).reindex(enrolled.index)
+        died = died.where(died <= cut)
+        cause = rows["death_cause"].reindex(enrolled.index)
+    dead = died.notna()
+    listing = pd.DataFrame(
+        {
+            "site_id": enrolled["site_id"],
+            "enrolled_on": enrolled["enrolled_on"],
+            "transplant_on": enrolled["transplant_on"],
+            "died_on": died,
+            "day": (died - enrolled["enrolled_on"]).dt.days.astype("Int64"),
+            "day_from_transplant": (died - enrolled["transplant_on"]).dt.days.astype("Int64"),
+            "cause": cause,
+            "nrm": nrm["event"].reindex(enrolled.index).eq(NRM),
+        }
+    )[dead]
+    listing = listing.sort_values(["died_on"]).rename_axis("patient_id").reset_index()
+    early = {}
+    for days in EARLY_DAYS:
+        early[("enrollment", days)] = int((listing["day"] <= days).sum())
+        tx = listing["day_from_transplant"]
+        early[("transplant", days)] = int(((tx >= 0) & (tx <= days)).sum())
+    cif = cumulative_incidence(
+        nrm["time"].to_numpy(), nrm["event"].to_numpy(), {RELAPSE: "relapse", NRM: "nrm"}
+    )
+    return DeathSummary(listing, early, int(listing["nrm"].sum()), cif)
+
+
+def _timeline(
+    enrolled: pd.DataFrame, events: pd.DataFrame, died: pd.Series, end: pd.Series, cut
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Days from the transplant (else from enrollment) of follow-up and of each AE."""
+    day0 = enrolled["transplant_on"].where(
+        enrolled["transplant_on"].notna(), enrolled["enrolled_on"]
+    )
+    follow = pd.DataFrame(
+        {
+            "day0_on": day0,
+            "day0_is_transplant": enrolled["transplant_on"].notna(),
+            "start_day": (enrolled["enrolled_on"] - day0).dt.days,
+            "end_day": (end.reindex(enrolled.index) - day0).dt.days,
+            "died": died.reindex(enrolled.index).notna(),
+        }
+    ).rename_axis("patient_id")
+    start = events["patient_id"].map(day0)
+    stop = events["resolved_on"].where(events["resolved_on"] <= cut)
+    stop = stop.where(stop.notna(), events["patient_id"].map(end))
+    timed = events.assign(
+        day=(events["onset_on"] - start).dt.days,
+        end_day=(stop - start).dt.days.clip(lower=(events["onset_on"] - start).dt.days),
+        ongoing=events["resolved_on"].isna() | (events["resolved_on"] > cut),
+        gvhd=events["gvhd_type"].isin(("acute", "chronic")),
+    )
+    return follow.reset_index(), timed
+
+
+def stopping_rule_from_tables(tables: dict[str, pd.DataFrame]) -> StoppingRule:
+    """The stopping rule of the trial settings (``stopping_*`` columns of the trial
+    row, when the bundle has them), else :class:`StoppingRule` defaults."""
+    trial = tables.get("trial")
+    if trial is None or trial.empty:
+        return StoppingRule()
+    return StoppingRule.from_settings(trial.iloc[0].to_dict())
+
+
+def safety_report(
+    tables: dict[str, pd.DataFrame], data_cut, rule: StoppingRule | None = None
+) -> SafetyReport:
+    """All safety tables at ``data_cut`` (module docstring for the counting rules).
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The trial tables (``trial``, ``patients``; ``follow_up``, ``responses``,
+        ``adverse_events`` and the others may be empty).
+    data_cut : date
+        The date the data are complete to.
+    rule : StoppingRule, optional
+        The early-NRM stopping rule; default from the trial settings
+        (:func:`stopping_rule_from_tables`).
+
+    Returns
+    -------
+    SafetyReport
+    """
+    cut = pd.Timestamp(data_cut)
+    if pd.isna(cut):
+        raise ValueError("data_cut is missing: pass the date the data are complete to")
+    rule = rule or stopping_rule_from_tables(tables)
+    trial = tables.get("trial")
+    target = None
+    if trial is not None and not trial.empty and pd.notna(trial["target_enrollment"].iloc[0]):
+        target = int(trial["target_enrollment"].iloc[0])
+    enrolled = _enrolled(tables, cut)
+    events = _events(tables, enrolled, cut)
+    last_dates = last_contact_dates(tables)
+    nrm = relapse_nrm(
+        tables["patients"], tables.get("follow_up"), tables.get("responses"), cut, last_dates
+    )
+    deaths = _deaths(tables, enrolled, cut, nrm)
+    died = deaths.listing.set_index("patient_id")["died_on"].reindex(enrolled.index)
+    last = pd.to_datetime(last_dates.reindex(enrolled.index))
+    end = last.where(last.notna() & (last <= cut), cut).where(died.isna(), died)
+    follow, timed = _timeline(enrolled, events, died, end, cut)
+    start = enrolled["enrolled_on"] if rule.anchor == "enrollment" else enrolled["transplant_on"]
+    outcomes = early_nrm_outcomes(nrm, enrolled["enrolled_on"], start, rule)
+    serious = events[events["serious"].fillna(False).astype(bool)]
+    related = events[events["related"].eq("yes")]
+    worst = events.groupby(["patient_id", "soc"])["grade"].max().rename("worst_grade")
+    listing_columns = ["patient_id", "term", "soc", "grade", "related", "onset_on", "resolved_on"]
+    return SafetyReport(
+        data_cut=cut.date(),
+        target=target,
+        enrolled=len(enrolled),
+        by_soc=ae_counts(events, ("soc",)),
+        by_term=ae_counts(events, ("soc", "term")),
+        overall=ae_counts(events, ()),
+        serious={"patients": int(serious["patient_id"].nunique()), "events": len(serious)},
+        related={"patients": int(related["patient_id"].nunique()), "events": len(related)},
+        worst_grade=worst.reset_index(),
+        serious_listing=serious.sort_values(["onset_on", "patient_id"])[listing_columns]
+        .assign(day=timed.loc[serious.index, "day"])
+        .reset_index(drop=True),
+        events=timed,
+        follow_up=follow,
+        deaths=deaths,
+        gvhd=gvhd_summary(enrolled, events, died, end, cut),
+        stopping=stopping_boundary(outcomes, target or 0, rule),
+    )
+
+
+def _iso(value) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def safety_json(tables: dict[str, pd.DataFrame], data_cut) -> dict:
+    """The ``stats safety`` JSON (ARCHITECTURE §5), plain Python types only."""
+    report = safety_report(tables, data_cut)
+    return {
+        "data_cut": _iso(report.data_cut),
+        "enrolled": report.enrolled,
+        "by_soc": [
+            {
+                "soc": str(row.soc),
+                "patients": int(row.patients),
+                "patients_grade3plus": int(row.patients_grade3plus),
+                "events": int(row.events),
+            }
+            for row in report.by_soc.itertuples(index=False)
+        ],
+        "serious": {k: int(v) for k, v in report.serious.items()},
+        "deaths": [
+            {
+                "patient_id": str(row.patient_id),
+                "died_on": _iso(row.died_on),
+                "day": int(row.day),
+                "cause": None if pd.isna(row.cause) else str(row.cause),
+            }
+            for row in report.deaths.listing.itertuples(index=False)
+        ],
+        "gvhd": {
+            "acute": {
+                "patients": report.gvhd.acute_patients,
+                "grade3plus": report.gvhd.acute_grade3plus,
+            },
+            "chronic": {"patients": report.gvhd.chronic_patients},
+        },
+    }
+
+
+ANY_AE = "Any adverse event"
+
+
+def ae_table(report: SafetyReport, with_terms: bool = False) -> pd.DataFrame:
+    """The AE table as shown: a total row, then each SOC (then its terms, if asked).
+
+    Columns ``label, level`` (-1 total, 0 SOC, 1 preferred term), ``soc, term``,
+    :data:`COUNT_COLUMNS` and ``percent`` (patients / enrolled x 100; missing with
+    no one enrolled). SOCs keep the order of ``by_soc``; terms within a SOC are
+    ordered by patients, then name.
+    """
+    total = report.overall.assign(label=ANY_AE, level=-1, soc=None, term=None)
+    parts = [total]
+    for soc_row in report.by_soc.itertuples(index=False):
+        parts.append(
+            report.by_soc[report.by_soc["soc"] == soc_row.soc].assign(
+                label=soc_row.soc, level=0, term=None
+            )
+        )
+        if with_terms:
+            terms = report.by_term[report.by_term["soc"] == soc_row.soc]
+            parts.append(terms.assign(label=terms["term"], level=1))
+    table = pd.concat(parts, ignore_index=True)
+    percent = 100.0 * table["patients"] / report.enrolled if report.enrolled else None
+    table["percent"] = percent
+    return table[["label", "level", "soc", "term", *COUNT_COLUMNS, "percent"]]

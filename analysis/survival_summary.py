@@ -1,0 +1,244 @@
+"""What the Survival page computes, in one cached call per set of options.
+
+The numbers come from the functions the command line uses
+(:mod:`analysis.survival_panels`, ARCHITECTURE §5), so the page, ``stats survival``,
+``stats relapse`` and ``stats response`` agree. This module adds what only the page
+needs: the site filter, the summary sentence's counts (with the reverse Kaplan–Meier
+median follow-up), the swimmer rows and the tables offered as CSV downloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis import endpoints
+from analysis.response import RESPONSE_ORDER
+from analysis.scope import restrict_to_sites
+from analysis.survival import CONF_TYPES, kaplan_meier, reverse_km_median_follow_up
+from analysis.survival_panels import ENDPOINTS, relapse_json, response_json, survival_json
+from analysis.swimmer import swimmer_rows
+
+BY_FIELDS = endpoints.GROUP_COLUMNS
+CONF_LEVELS = (0.80, 0.90, 0.95, 0.99)
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class SurvivalSummary:
+    """The counts of the sentence above the curves (all patients of the filter).
+
+    ``median`` and ``median_ci`` are in days (``None`` when not reached), for the
+    chosen endpoint, CI transform and level; ``follow_up_median`` is the reverse
+    Kaplan–Meier median follow-up of overall survival, in days.
+    """
+
+    endpoint: str
+    n: int
+    events: int
+    median: float | None
+    median_ci: tuple[float | None, float | None]
+    conf_level: float
+    follow_up_median: float | None
+    data_cut: dt.date
+
+
+@dataclass(frozen=True)
+class SurvivalView:
+    """Kaplan–Meier curves (``stats survival`` JSON) and the summary, for one filter."""
+
+    summary: SurvivalSummary
+    curves: dict
+    by: str | None
+    site_filter: str | None
+
+
+@dataclass(frozen=True)
+class OutcomesView:
+    """Relapse/NRM, response and swimmer rows for one site filter."""
+
+    n: int
+    relapse: dict
+    response: dict
+    swimmer: pd.DataFrame
+    site_filter: str | None
+
+
+def _scoped(tables: dict[str, pd.DataFrame], site: str | None) -> dict[str, pd.DataFrame]:
+    """The tables with only ``site``'s patients (all when None); unknown site: error."""
+    if site is None:
+        return tables
+    sites = tables.get("sites")
+    known = set() if sites is None else set(sites["site_id"])
+    if site not in known:
+        raise ValueError(f"unknown site {site!r}: choose one of the trial's sites")
+    return restrict_to_sites(tables, [site])
+
+
+def _endpoint_times(tables, data_cut, endpoint: str) -> pd.DataFrame:
+    patients = tables["patients"]
+    follow_up = tables.get("follow_up")
+    last = endpoints.last_contact_dates(tables)
+    if endpoint == "os":
+        return endpoints.os_times(patients, follow_up, data_cut, last)
+    return endpoints.pfs_times(patients, follow_up, tables.get("responses"), data_cut, last)
+
+
+def survival_summary(
+    tables: dict[str, pd.DataFrame],
+    data_cut,
+    endpoint: str = "os",
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+) -> SurvivalSummary:
+    """Patients, events, median (with its CI) and median follow-up of all patients.
+
+    The median and its interval are R's ``print(survfit(...))`` on the chosen
+    transform (:func:`analysis.survival.kaplan_meier`); the follow-up is the reverse
+    Kaplan–Meier median of overall survival (Schemper & Smith 1996), whatever the
+    endpoint.
+    """
+    if endpoint not in ENDPOINTS:
+        raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}, not {endpoint!r}")
+    cut = pd.Timestamp(data_cut).date()
+    times = _endpoint_times(tables, data_cut, endpoint)
+    if times.empty:
+        return SurvivalSummary(endpoint, 0, 0, None, (None, None), conf_level, None, cut)
+    km = kaplan_meier(times["time"], times["event"], conf_type=conf_type, conf_level=conf_level)
+    os_ = times if endpoint == "os" else _endpoint_times(tables, data_cut, "os")
+    follow_up = reverse_km_median_follow_up(os_["time"], os_["event"])
+    return SurvivalSummary(
+        endpoint=endpoint,
+        n=km.n,
+        events=km.events,
+        median=km.median,
+        median_ci=km.median_ci,
+        conf_level=conf_level,
+        follow_up_median=follow_up.median,
+        data_cut=cut,
+    )
+
+
+def survival_view(
+    tables: dict[str, pd.DataFrame],
+    data_cut,
+    *,
+    endpoint: str = "os",
+    by: str | None = None,
+    conf_type: str = "log",
+    conf_level: float = 0.95,
+    site_filter: str | None = None,
+) -> SurvivalView:
+    """The Kaplan–Meier panel for one set of options.
+
+    ``site_filter`` keeps one site's patients (None: all sites). It is not called
+    ``site``: that keyword is the user's own scope, applied by the app's store
+    before this runs. Raises ``ValueError`` with a message for users on an unknown
+    option value.
+    """
+    if conf_type not in CONF_TYPES:
+        raise ValueError(f"conf_type must be one of {', '.join(CONF_TYPES)}, not {conf_type!r}")
+    if by is not None and by not in BY_FIELDS:
+        raise ValueError(f"by must be one of {', '.join(BY_FIELDS)} or None, not {by!r}")
+    scoped = _scoped(tables, site_filter)
+    summary = survival_summary(scoped, data_cut, endpoint, conf_type, conf_level)
+    curves = survival_json(
+        scoped, data_cut, endpoint=endpoint, by=by, conf_type=conf_type, conf_level=conf_level
+    )
+    return SurvivalView(summary=summary, curves=curves, by=by, site_filter=site_filter)
+
+
+def outcomes_view(
+    tables: dict[str, pd.DataFrame], data_cut, *, site_filter: str | None = None
+) -> OutcomesView:
+    """Relapse/NRM incidence, best response and swimmer rows for one site filter."""
+    scoped = _scoped(tables, site_filter)
+    swimmer = swimmer_rows(scoped, data_cut)
+    return OutcomesView(
+        n=len(swimmer),
+        relapse=relapse_json(scoped, data_cut),
+        response=response_json(scoped, data_cut),
+        swimmer=swimmer,
+        site_filter=site_filter,
+    )
+
+
+def site_choices(tables: dict[str, pd.DataFrame], data_cut) -> list[dict]:
+    """The trial's sites with their enrolled patients, for the site filter."""
+    sites = tables.get("sites")
+    if sites is None or sites.empty:
+        return []
+    patients = tables["patients"]
+    enrolled_on = pd.to_datetime(patients["enrolled_on"])
+    cut = pd.Timestamp(data_cut)
+    counts = patients[enrolled_on.notna() & (enrolled_on <= cut)].groupby("site_id").size()
+    return [
+        {"site_id": row.site_id, "name": row.name, "enrolled": int(counts.get(row.site_id, 0))}
+        for row in sites.sort_values("site_id").itertuples(index=False)
+    ]
+
+
+# --- the numbers behind each figure, as offered for download ---------------------------
+
+
+def _months(days: pd.Series) -> pd.Series:
+    return (days.astype(float) / DAYS_PER_MONTH).round(3)
+
+
+def km_steps_table(curves: dict) -> pd.DataFrame:
+    """One row per group and step of ``stats survival`` JSON, times in days and months."""
+    rows = [
+        {"endpoint": curves["endpoint"], "conf_type": curves["conf_type"], "group": g["group"]}
+        | step
+        for g in curves["groups"]
+        for step in g["steps"]
+    ]
+    columns = [
+        "endpoint",
+        "conf_type",
+        "group",
+        "time",
+        "n_at_risk",
+        "n_events",
+        "n_censored",
+        "survival",
+        "std_err",
+        "ci_lower",
+        "ci_upper",
+    ]
+    table = pd.DataFrame(rows, columns=columns).rename(columns={"time": "time_days"})
+    table.insert(4, "time_months", _months(table["time_days"]))
+    return table
+
+
+def cif_steps_table(relapse: dict) -> pd.DataFrame:
+    """One row per group and step of ``stats relapse`` JSON, times in days and months."""
+    columns = [
+        "group",
+        "time",
+        "n_at_risk",
+        "n_relapse",
+        "n_nrm",
+        "n_censored",
+        "cif_relapse",
+        "cif_nrm",
+    ]
+    rows = [{"group": g["group"]} | step for g in relapse["groups"] for step in g["steps"]]
+    table = pd.DataFrame(rows, columns=columns).rename(columns={"time": "time_days"})
+    table.insert(2, "time_months", _months(table["time_days"]))
+    return table
+
+
+def response_table(response: dict) -> pd.DataFrame:
+    """Best-response counts in clinical order, with the share of enrolled patients."""
+    n = response["n"]
+    counts = [response["best"].get(c, 0) for c in RESPONSE_ORDER]
+    return pd.DataFrame(
+        {
+            "best_response": list(RESPONSE_ORDER),
+            "patients": counts,
+            "percent_of_enrolled": [round(100 * k / n, 1) if n else None for k in counts],
+        }
+    )

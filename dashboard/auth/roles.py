@@ -1,0 +1,118 @@
+"""Who may see what: the role table of ARCHITECTURE §6 as data, and its checks.
+
+The table lives here once so that pages, callbacks, the JSON API and the navigation
+all ask the same question. Hiding a link is presentation only: every callback and API
+route calls :func:`require_panel` on the server, so a forged request (another page's
+pathname, a hand-written ``_dash-update-component`` call) still gets a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import flask
+from flask_login import current_user
+
+INVESTIGATOR = "investigator"
+DSMB = "dsmb"
+SPONSOR = "sponsor"
+ADMIN = "admin"
+ROLES: tuple[str, ...] = (INVESTIGATOR, DSMB, SPONSOR, ADMIN)
+
+_EVERYONE = frozenset(ROLES)
+_UNBLINDED = frozenset({INVESTIGATOR, DSMB})
+
+#: Panel (page) name -> roles that may see it.
+PANEL_ROLES: Mapping[str, frozenset[str]] = {
+    "overview": _EVERYONE,
+    "sites": _EVERYONE,
+    "recovery": _UNBLINDED,
+    "survival": _UNBLINDED,
+    "safety": _UNBLINDED,
+    "admin": frozenset({ADMIN}),
+}
+
+#: Panels that show only aggregates (the sponsor's): the trial as a whole, for everyone.
+AGGREGATE_PANELS: frozenset[str] = frozenset({"overview", "sites"})
+
+#: Roles that may see patient-level rows (ids, listings) anywhere.
+PATIENT_LEVEL: frozenset[str] = _UNBLINDED
+
+#: Page path -> panel, for the navigation and for auditing page views.
+PAGE_PANELS: Mapping[str, str] = {
+    "/": "overview",
+    "/sites": "sites",
+    "/recovery": "recovery",
+    "/survival": "survival",
+    "/safety": "safety",
+    "/admin": "admin",
+}
+
+#: ``stats PANEL`` / ``/api/stats/<panel>`` name -> the page whose rule applies.
+STATS_PANELS: Mapping[str, str] = {
+    "enrollment": "overview",
+    "sites": "sites",
+    "survival": "survival",
+    "relapse": "survival",
+    "response": "survival",
+    "recovery": "recovery",
+    "safety": "safety",
+}
+
+
+def _role(user) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "role", None)
+
+
+def can_view(user, panel: str) -> bool:
+    """Whether ``user`` (signed in, active) may see ``panel``.
+
+    Raises
+    ------
+    ValueError
+        For a panel name not in :data:`PANEL_ROLES`: a typo must fail loudly, not
+        silently deny or allow.
+    """
+    if panel not in PANEL_ROLES:
+        raise ValueError(f"unknown panel {panel!r}; known: {', '.join(PANEL_ROLES)}")
+    return _role(user) in PANEL_ROLES[panel]
+
+
+def can_view_patients(user) -> bool:
+    """Whether ``user`` may see patient-level rows (ids, listings)."""
+    return _role(user) in PATIENT_LEVEL
+
+
+def require_panel(panel: str) -> None:
+    """Abort the current request with 401 or 403 unless the signed-in user may see ``panel``.
+
+    Call it first thing in every callback and API route. The global guard already
+    turns away anonymous requests; the 401 here is a second line for code paths that
+    run without it.
+    """
+    if not getattr(current_user, "is_authenticated", False):
+        flask.abort(401)
+    if not can_view(current_user, panel):
+        flask.abort(403)
+
+
+def site_scope(user, panel: str | None = None) -> str | None:
+    """The only site whose patients ``user`` may see, or None for no site restriction.
+
+    None does not mean "may see patients": check :func:`can_view_patients` or
+    :func:`require_panel` first. Only investigators created with ``--site`` are
+    restricted, and only on patient-level panels: the aggregate panels (enrollment,
+    sites) show the whole trial, as they do to the sponsor.
+    """
+    if panel in AGGREGATE_PANELS:
+        return None
+    if _role(user) == INVESTIGATOR:
+        return getattr(user, "site_id", None)
+    return None
+
+
+def visible_pages(user) -> list[str]:
+    """Page paths of :data:`PAGE_PANELS` that ``user`` may open (for the navigation)."""
+    return [path for path, panel in PAGE_PANELS.items() if can_view(user, panel)]

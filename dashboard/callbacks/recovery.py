@@ -1,0 +1,313 @@
+"""Recovery page: KPIs, trajectories, recovery curves, day-90 grid and microchimerism."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from dash import Input, Output, State, no_update
+
+from analysis.chimerism import DEFAULT_DETECTION_LIMIT
+from analysis.recovery import (
+    LAST_DAY,
+    RecoveryView,
+    microchimerism_view,
+    recovery_view,
+    site_choices,
+)
+from dashboard.auth import audit
+from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.grid import register_csv_export
+from dashboard.figures.chimerism import chimerism_figure
+from dashboard.figures.recovery import TESTS, cif_figure, trajectory_figure
+from dashboard.ids import Recovery, Shell
+from dashboard.store import DataUnavailable
+
+PANEL = "recovery"
+GRAPH_SHOWN = {"display": "block"}
+RECOVERY_LINES = {"ANC": (("ANC ≥ 0.5", "neutrophil"),), "PLT": (("PLT ≥ 20", "platelet20"),)}
+
+
+def site_option(site) -> str | None:
+    """The site filter's value as an analysis option; ValueError for a non-offered value."""
+    if not isinstance(site, str) or not site:
+        raise ValueError("Unknown site filter: choose all sites or one site.")
+    return None if site == "all" else site
+
+
+def _view(version, site) -> RecoveryView:
+    return panel_result(PANEL, version, "view", recovery_view, site_filter=site_option(site))
+
+
+def _median(day) -> str:
+    return "Not reached" if day is None else f"Day {day:.0f}"
+
+
+def kpi_cards(view: RecoveryView) -> list:
+    n = view.n_transplanted
+    cards = [
+        kpi_card(
+            title,
+            _median(view.medians[name]),
+            f"median day; {view.recovered(name)} of {n} transplanted patients recovered",
+            card_id=f"recovery-kpi-{name}",
+        )
+        for title, name in (
+            ("Neutrophils ≥ 0.5", "neutrophil"),
+            ("Platelets ≥ 20", "platelet20"),
+            ("Platelets ≥ 50", "platelet50"),
+        )
+    ]
+    cr = view.cr
+    cards.append(
+        kpi_card(
+            "CR counts at day 90",
+            "—" if cr.share is None else f"{100 * cr.share:.0f}%",
+            f"{cr.count} / {cr.evaluable} evaluable: marrow blasts < 5%, ANC ≥ 1, PLT ≥ 100",
+            card_id="recovery-kpi-cr",
+        )
+    )
+    aplasia = view.patients["prolonged_aplasia"]
+    cards.append(
+        kpi_card(
+            "Prolonged aplasia",
+            str(int((aplasia == True).sum())),  # noqa: E712 (nullable boolean)
+            "no neutrophil recovery by day 42, alive",
+            card_id="recovery-kpi-aplasia",
+        )
+    )
+    return cards
+
+
+def _text(value, mapping: dict) -> str:
+    return mapping[None if pd.isna(value) else bool(value)]
+
+
+def grid_rows(patients: pd.DataFrame) -> list[dict]:
+    """One plain-JSON row per patient for the day-90 grid."""
+    rows = []
+    for patient_id, p in patients.iterrows():
+        no_nadir = [
+            label
+            for label, name in (
+                ("ANC", "neutrophil"),
+                ("PLT ≥ 20", "platelet20"),
+                ("PLT ≥ 50", "platelet50"),
+            )
+            if p[f"{name}_no_nadir"]
+        ]
+        row = {
+            "patient_id": patient_id,
+            "site_id": p["site_id"],
+            "transplant_on": p["transplant_on"].date().isoformat(),
+            "no_nadir": ", ".join(no_nadir),
+            "cr_criteria": _text(
+                p["cr_criteria"], {True: "Met", False: "Not met", None: "Not evaluable"}
+            ),
+            "prolonged_aplasia": _text(
+                p["prolonged_aplasia"], {True: "Yes", False: "No", None: "Not yet known"}
+            ),
+        }
+        for column in ("neutrophil_day", "platelet20_day", "platelet50_day"):
+            row[column] = None if pd.isna(p[column]) else int(p[column])
+        for column in ("ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT", "donor_percent"):
+            row[column] = None if pd.isna(p[column]) else float(p[column])
+        rows.append(row)
+    return rows
+
+
+def cif_note(view: RecoveryView) -> str:
+    """How the curves treat deaths and patients still followed, with the counts."""
+    died = int(view.curves["neutrophil"].steps["n_death"].sum())
+    return (
+        f"Aalen–Johansen estimate: {died} patient{'s' * (died != 1)} died before "
+        "neutrophil recovery, counted as a competing event rather than censored; patients "
+        "alive without recovery are censored at their last contact or the data cut-off."
+    )
+
+
+def nobody_message(site: str | None):
+    where = f" at site {site}" if site else ""
+    return empty_state(
+        f"No patient has had the micro-transplant yet{where}.",
+        "Recovery is counted from the transplant (day 0): this page fills in with the "
+        "first transplanted patient.",
+        color="info",
+    )
+
+
+def patient_options(view: RecoveryView) -> list[dict]:
+    return [{"label": str(p), "value": str(p)} for p in view.patients.index]
+
+
+def trajectory_output(view: RecoveryView, test: str, patient: str | None):
+    """(figure, graph style, note) for the chosen test and highlighted patient."""
+    trajectory = view.trajectories[test]
+    info = TESTS[test]
+    if trajectory.lines.empty:
+        note = empty_state(
+            f"No {info.label.lower()} measured between day 0 and day {LAST_DAY}.",
+            "Choose another test, or wait for the first counts after the transplant.",
+            color="info",
+        )
+        return {}, HIDDEN, note
+    if patient is not None and patient not in view.patients.index:
+        patient = None
+    note = None
+    days = {}
+    if patient is not None:
+        if not (trajectory.lines["patient_id"] == patient).any():
+            note = empty_state(
+                f"{patient} has no {info.label.lower()} measured between day 0 and day {LAST_DAY}.",
+                color="info",
+            )
+        for label, name in RECOVERY_LINES.get(test, ()):
+            day = view.patients.loc[patient, f"{name}_day"]
+            days[label] = None if pd.isna(day) else int(day)
+    transfusions = view.transfusions if test == "PLT" else None
+    figure = trajectory_figure(trajectory, transfusions, patient, days)
+    return figure, GRAPH_SHOWN, note
+
+
+def _limit(value) -> float:
+    try:
+        limit = float(value)
+    except (TypeError, ValueError):
+        return DEFAULT_DETECTION_LIMIT
+    return limit if math.isfinite(limit) and limit > 0 else DEFAULT_DETECTION_LIMIT
+
+
+def _percent(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def share_sentence(share, limit: float) -> str:
+    if not share.evaluable:
+        return "No microchimerism sample at 3 months (days 76–104) yet."
+    return (
+        f"Detectable microchimerism at 3 months: {share.count} of {share.evaluable} "
+        f"patients with a sample ({100 * share.share:.0f}%), detection limit "
+        f"{_percent(limit)}%; {share.total - share.evaluable} transplanted without a "
+        "3-month sample."
+    )
+
+
+def register(app) -> None:
+    @app.callback(
+        Output(Recovery.MESSAGE, "children"),
+        Output(Recovery.CONTENT, "style"),
+        Output(Recovery.KPIS, "children"),
+        Output(Recovery.CIF, "figure"),
+        Output(Recovery.CIF_NOTE, "children"),
+        Output(Recovery.GRID, "rowData"),
+        Output(Recovery.PATIENT, "options"),
+        Input(Shell.VERSION, "data"),
+        Input(Recovery.SITE, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_recovery(version, site, status):
+        def hidden(message):
+            return message, HIDDEN, [], {}, "", [], []
+
+        unavailable = panel_unavailable(version, status)
+        if unavailable is not None:
+            return hidden(unavailable)
+        try:
+            view = _view(version, site)
+        except DataUnavailable:
+            return hidden(DATABASE_DOWN)
+        except ValueError as error:
+            return hidden(empty_state("This page cannot be drawn.", str(error), "warning"))
+        if view.n_transplanted == 0:
+            return hidden(nobody_message(view.site_filter))
+        return (
+            None,
+            SHOWN,
+            kpi_cards(view),
+            cif_figure(view.curves, view.medians),
+            cif_note(view),
+            grid_rows(view.patients),
+            patient_options(view),
+        )
+
+    @app.callback(
+        Output(Recovery.TRAJECTORY, "figure"),
+        Output(Recovery.TRAJECTORY, "style"),
+        Output(Recovery.TRAJECTORY_NOTE, "children"),
+        Input(Shell.VERSION, "data"),
+        Input(Recovery.SITE, "value"),
+        Input(Recovery.TEST, "value"),
+        Input(Recovery.PATIENT, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_trajectory(version, site, test, patient, status):
+        if panel_unavailable(version, status) is not None or test not in TESTS:
+            return {}, HIDDEN, None
+        try:
+            view = _view(version, site)
+        except (DataUnavailable, ValueError):
+            return {}, HIDDEN, None  # the page's message says why
+        if view.n_transplanted == 0:
+            return {}, HIDDEN, None
+        return trajectory_output(view, test, patient)
+
+    @app.callback(
+        Output(Recovery.CHIMERISM, "figure"),
+        Output(Recovery.CHIMERISM, "style"),
+        Output(Recovery.CHIMERISM_SHARE, "children"),
+        Output(Recovery.CHIMERISM_NOTE, "children"),
+        Input(Shell.VERSION, "data"),
+        Input(Recovery.SITE, "value"),
+        Input(Recovery.PATIENT, "value"),
+        Input(Recovery.CHIMERISM_LIMIT, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_chimerism(version, site, patient, limit_value, status):
+        nothing = {}, HIDDEN, "", None
+        if panel_unavailable(version, status) is not None:
+            return nothing
+        limit = _limit(limit_value)
+        try:
+            view = panel_result(
+                PANEL,
+                version,
+                "chimerism",
+                microchimerism_view,
+                site_filter=site_option(site),
+                limit=limit,
+            )
+        except (DataUnavailable, ValueError):
+            return nothing
+        if view.samples.empty:
+            note = empty_state("No chimerism sample after the transplant yet.", color="info")
+            return {}, HIDDEN, "", note
+        note = None
+        if patient is not None and not (view.samples["patient_id"] == patient).any():
+            note = empty_state(f"{patient} has no chimerism sample yet.", color="info")
+        figure = chimerism_figure(view.samples, limit, patient)
+        return figure, GRAPH_SHOWN, share_sentence(view.detectable, limit), note
+
+    @app.callback(Output(Recovery.SITE, "options"), Input(Shell.VERSION, "data"))
+    def update_recovery_sites(version):
+        if not version or version.get("version") is None:
+            return no_update
+        try:
+            sites = panel_result(PANEL, version, "sites", site_choices)
+        except DataUnavailable:
+            return no_update
+        return [{"label": "All sites", "value": "all"}] + [
+            {
+                "label": f"{s['site_id']} · {s['name']} ({s['transplanted']} transplanted)",
+                "value": s["site_id"],
+            }
+            for s in sites
+        ]
+
+    register_csv_export(
+        app,
+        Recovery.GRID_CSV,
+        Recovery.GRID,
+        on_export=lambda: audit("export", "recovery day-90 table CSV"),
+    )

@@ -1,0 +1,291 @@
+"""Safety page: KPIs, AE table, heat map and timeline, listings, GVHD, stopping rule,
+and the DSMB report download.
+
+Every callback gets its numbers through ``panel_result("safety", ...)`` (role check,
+site scope, cache per data version), so the computation runs once per data version
+however many callbacks ask.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from analysis.enrollment import enrollment_summary
+from analysis.safety import ae_table, safety_report
+from dashboard.auth import audit, require_panel
+from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.grid import register_csv_export
+from dashboard.figures.safety import (
+    ae_timeline_figure,
+    gvhd_incidence_figure,
+    stopping_boundary_figure,
+    worst_grade_heatmap,
+)
+from dashboard.figures.theme import graph_style
+from dashboard.formatting import format_date
+from dashboard.ids import Safety, Shell
+from dashboard.reports.dsmb import dsmb_report_pdf, report_filename
+from dashboard.reports.render import figure_renderer
+from dashboard.store import DataUnavailable
+
+PANEL = "safety"
+NO_AE = "No adverse event reported up to the data cut-off."
+#: update_safety's outputs after the message when there is nothing to show.
+_NOTHING_SHOWN = (
+    *(HIDDEN, [], "", "", ""),
+    *(HIDDEN, {}, {}, {}, {}),
+    *(None, None, HIDDEN, {}),
+    *(None, None, {}),
+)
+
+
+def on_report_built(filename: str) -> None:
+    """A DSMB report is being sent to a user: record it in the audit log."""
+    audit("export", f"/safety {filename}")
+
+
+def on_listing_exported(filename: str) -> None:
+    """A safety listing is about to be downloaded: check the role, record it."""
+    require_panel("safety")
+    audit("export", f"/safety {filename}")
+
+
+def _report(version, status):
+    """(report, None) when there is something to draw, else (None, message)."""
+    unavailable = panel_unavailable(version, status)
+    if unavailable is not None:
+        return None, unavailable
+    try:
+        return panel_result(PANEL, version, "report", safety_report), None
+    except DataUnavailable:
+        return None, DATABASE_DOWN
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{100 * n / total:.0f}% of enrolled" if total else ""
+
+
+def kpi_cards(report) -> list:
+    n = report.enrolled
+    early = report.deaths.early
+    gvhd = report.gvhd
+    return [
+        kpi_card(
+            "Enrolled",
+            f"{n} / {report.target}" if report.target else str(n),
+            f"{gvhd.transplanted} transplanted",
+            card_id="safety-kpi-enrolled",
+        ),
+        kpi_card(
+            "Grade ≥ 3 AE",
+            str(report.patients_grade3plus),
+            f"patients, {_pct(report.patients_grade3plus, n)}",
+            card_id="safety-kpi-grade3",
+        ),
+        kpi_card(
+            "Serious AEs",
+            str(report.serious["events"]),
+            f"events in {report.serious['patients']} patients",
+            card_id="safety-kpi-serious",
+        ),
+        kpi_card(
+            "Deaths",
+            str(len(report.deaths.listing)),
+            f"{early[('enrollment', 30)]} by day 30, {early[('enrollment', 100)]} by day 100 "
+            f"from enrollment; {report.deaths.nrm_deaths} without relapse",
+            card_id="safety-kpi-deaths",
+        ),
+        kpi_card(
+            "GVHD",
+            str(gvhd.acute_patients + gvhd.chronic_patients),
+            f"acute {gvhd.acute_patients} (grade III–IV {gvhd.acute_grade3plus}), "
+            f"chronic {gvhd.chronic_patients}",
+            card_id="safety-kpi-gvhd",
+        ),
+    ]
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON rows: ISO dates, None for missing."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    out = out.astype(object).where(out.notna(), None)
+    return out.to_dict("records")
+
+
+def ae_rows(report, with_terms: bool) -> list[dict]:
+    table = ae_table(report, with_terms).drop(columns=["soc", "term"])
+    return _records(table.assign(percent=table["percent"].round(1)))
+
+
+def death_rows(report) -> list[dict]:
+    listing = report.deaths.listing
+    columns = ["patient_id", "site_id", "died_on", "day", "day_from_transplant", "cause"]
+    return _records(listing[columns].assign(nrm=listing["nrm"].map({True: "yes", False: "no"})))
+
+
+def _ae_graphs(report) -> tuple:
+    if report.events.empty:
+        return HIDDEN, {}, {}, {}, {}
+    patients = sorted(report.follow_up["patient_id"])
+    heatmap = worst_grade_heatmap(report.worst_grade, patients, list(report.by_soc["soc"]))
+    timeline = ae_timeline_figure(report.events, report.follow_up)
+    return {"display": "flex"}, heatmap, graph_style(heatmap), timeline, graph_style(timeline)
+
+
+def _gvhd_parts(gvhd) -> tuple:
+    acute = ", ".join(f"{g} {n}" for g, n in gvhd.acute_by_grade.items() if n)
+    chronic = ", ".join(f"{s} {n}" for s, n in gvhd.chronic_by_severity.items() if n)
+    counts = (
+        f"Acute GVHD: {gvhd.acute_patients} patients" + (f" ({acute})" if acute else "")
+        + f"; chronic GVHD: {gvhd.chronic_patients} patients"
+        + (f" ({chronic})" if chronic else "")
+        + f"; {gvhd.transplanted} patients transplanted."
+    )  # fmt: skip
+    if gvhd.any_reported and gvhd.transplanted:
+        figure = gvhd_incidence_figure(gvhd.acute_cif, gvhd.chronic_cif)
+        return counts, None, SHOWN, figure
+    return counts, empty_state("No GVHD reported.", color="info"), HIDDEN, {}
+
+
+def register(app) -> None:
+    register_csv_export(app, Safety.AE_CSV, Safety.AE_GRID)
+    for button, grid, name in (
+        (Safety.SERIOUS_CSV, Safety.SERIOUS_GRID, "mtsa-serious-adverse-events.csv"),
+        (Safety.DEATHS_CSV, Safety.DEATHS_GRID, "mtsa-deaths.csv"),
+    ):
+        register_csv_export(
+            app, button, grid, on_export=lambda name=name: on_listing_exported(name)
+        )
+
+    @app.callback(
+        Output(Safety.MESSAGE, "children"),
+        Output(Safety.CONTENT, "style"),
+        Output(Safety.KPIS, "children"),
+        Output(Safety.CUTOFF, "children"),
+        Output(Safety.SERIOUS_CUTOFF, "children"),
+        Output(Safety.DEATHS_CUTOFF, "children"),
+        Output(Safety.GRAPHS_WRAP, "style"),
+        Output(Safety.HEATMAP, "figure"),
+        Output(Safety.HEATMAP, "style"),
+        Output(Safety.TIMELINE, "figure"),
+        Output(Safety.TIMELINE, "style"),
+        Output(Safety.GVHD_COUNTS, "children"),
+        Output(Safety.GVHD_EMPTY, "children"),
+        Output(Safety.GVHD_WRAP, "style"),
+        Output(Safety.GVHD, "figure"),
+        Output(Safety.STOPPING_SENTENCE, "children"),
+        Output(Safety.STOPPING_RULE, "children"),
+        Output(Safety.STOPPING, "figure"),
+        Input(Shell.VERSION, "data"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_safety(version, status):
+        """Everything drawn with Plotly, in one pass with the content shown, so that
+        no graph is laid out while hidden (it would keep a zero size)."""
+        report, message = _report(version, status)
+        if report is None or report.enrolled == 0:
+            if report is not None:
+                message = empty_state("No patient has been enrolled yet.", color="info")
+            return (message, *_NOTHING_SHOWN)
+        figure_renderer().start_in_background()  # so that a DSMB report takes seconds
+        cutoff = f"Data cut-off: {format_date(report.data_cut)}"
+        return (
+            None,
+            SHOWN,
+            kpi_cards(report),
+            cutoff,
+            cutoff,
+            cutoff,
+            *_ae_graphs(report),
+            *_gvhd_parts(report.gvhd),
+            report.stopping.sentence,
+            report.stopping.rule.describe(),
+            stopping_boundary_figure(report.stopping),
+        )
+
+    @app.callback(
+        Output(Safety.AE_EMPTY, "children"),
+        Output(Safety.AE_WRAP, "style"),
+        Output(Safety.AE_GRID, "rowData"),
+        Input(Shell.VERSION, "data"),
+        Input(Safety.AE_TERMS, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_ae_table(version, with_terms, status):
+        report, _ = _report(version, status)
+        if report is None:  # the page says why (update_safety)
+            return None, HIDDEN, []
+        if report.events.empty:
+            return empty_state(NO_AE, color="info"), HIDDEN, []
+        return None, SHOWN, ae_rows(report, bool(with_terms))
+
+    @app.callback(
+        Output(Safety.SERIOUS_EMPTY, "children"),
+        Output(Safety.SERIOUS_WRAP, "style"),
+        Output(Safety.SERIOUS_GRID, "rowData"),
+        Output(Safety.DEATHS_EMPTY, "children"),
+        Output(Safety.DEATHS_WRAP, "style"),
+        Output(Safety.DEATHS_GRID, "rowData"),
+        Output(Safety.DEATHS_SUMMARY, "children"),
+        Input(Shell.VERSION, "data"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_safety_listings(version, status):
+        report, _ = _report(version, status)
+        if report is None:
+            return None, HIDDEN, [], None, HIDDEN, [], None
+        serious = report.serious_listing
+        deaths = report.deaths.listing
+        early = report.deaths.early
+        summary = (
+            f"Early mortality: {early[('enrollment', 30)]} death(s) within 30 days and "
+            f"{early[('enrollment', 100)]} within 100 days of enrollment; "
+            f"{early[('transplant', 30)]} and {early[('transplant', 100)]} of transplant. "
+            f"Non-relapse mortality: {report.deaths.nrm_deaths}."
+        )
+        no_serious = empty_state("No serious adverse event reported.", color="info")
+        no_death = empty_state("No death reported.", color="info")
+        return (
+            no_serious if serious.empty else None,
+            HIDDEN if serious.empty else SHOWN,
+            _records(serious),
+            no_death if deaths.empty else None,
+            HIDDEN if deaths.empty else SHOWN,
+            death_rows(report),
+            summary,
+        )
+
+    @app.callback(
+        Output(Safety.REPORT_DOWNLOAD, "data"),
+        Output(Safety.REPORT_STATUS, "children"),
+        Input(Safety.REPORT_BUTTON, "n_clicks"),
+        State(Shell.VERSION, "data"),
+        State(Shell.STATUS, "data"),
+        running=[(Output(Safety.REPORT_BUTTON, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )
+    def build_dsmb_report(n_clicks, version, status):
+        report, _ = _report(version, status)
+        if report is None:
+            return None, html.Span("No data for a report.", className="small text-danger")
+        started = time.perf_counter()
+        try:
+            enrollment = panel_result(PANEL, version, "enrollment", enrollment_summary)
+        except DataUnavailable:
+            enrollment = None
+        pdf = dsmb_report_pdf(
+            report, enrollment, renderer=figure_renderer(), version=version.get("version")
+        )
+        filename = report_filename(report)
+        on_report_built(filename)
+        seconds = time.perf_counter() - started
+        note = html.Span(f"Report built in {seconds:.1f} s", className="small text-muted")
+        return dcc.send_bytes(pdf, filename, type="application/pdf"), note

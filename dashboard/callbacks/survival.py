@@ -1,0 +1,350 @@
+"""Survival page: Kaplan–Meier curves, relapse/NRM, response and swimmer plot, CSVs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dash import Input, Output, State, dcc, no_update
+
+from analysis.survival import CONF_TYPES
+from analysis.survival_panels import ENDPOINTS
+from analysis.survival_summary import (
+    BY_FIELDS,
+    CONF_LEVELS,
+    DAYS_PER_MONTH,
+    SurvivalSummary,
+    cif_steps_table,
+    km_steps_table,
+    outcomes_view,
+    response_table,
+    site_choices,
+    survival_view,
+)
+from dashboard.auth import audit
+from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.components.cards import empty_state, kpi_card
+from dashboard.figures.response import rate_texts, response_figure
+from dashboard.figures.survival import cif_figure, km_figure
+from dashboard.figures.swimmer import swimmer_figure
+from dashboard.figures.theme import graph_style
+from dashboard.formatting import format_date
+from dashboard.ids import Shell, Survival
+from dashboard.store import DataUnavailable
+
+PANEL = "survival"
+BY_LABELS = {"cytogenetic_risk": "cytogenetic risk groups", "sex": "sexes", "site_id": "sites"}
+SMALL_GROUP = 5
+
+
+NO_HEIGHT = {"height": "0px"}
+
+
+def sized(fig) -> tuple:
+    return fig, graph_style(fig)
+
+
+class BadOption(ValueError):
+    """An option value the page never offers (a forged or stale request)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    endpoint: str = "os"
+    conf_type: str = "log"
+    conf_level: float = 0.95
+    by: str | None = None
+    site: str | None = None
+
+    def km(self) -> dict:
+        return {
+            "endpoint": self.endpoint,
+            "by": self.by,
+            "conf_type": self.conf_type,
+            "conf_level": self.conf_level,
+            "site_filter": self.site,
+        }
+
+
+def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
+    """The page's control values, checked; :class:`BadOption` for anything not offered."""
+    if endpoint not in ENDPOINTS:
+        raise BadOption(f"Unknown endpoint {endpoint!r}: choose overall or progression-free.")
+    if conf_type not in CONF_TYPES:
+        raise BadOption(f"Unknown confidence interval {conf_type!r}: choose log, log-log or plain.")
+    try:
+        level = float(conf_level)
+    except (TypeError, ValueError):
+        level = None
+    if level not in CONF_LEVELS:
+        raise BadOption(f"Unknown confidence level {conf_level!r}: choose 80, 90, 95 or 99%.")
+    if group_by != "none" and group_by not in BY_FIELDS:
+        raise BadOption(f"Unknown grouping {group_by!r}: choose risk, sex, site or none.")
+    if not isinstance(site, str) or not site:
+        raise BadOption("Unknown site filter: choose all sites or one site.")
+    return Options(
+        endpoint=endpoint,
+        conf_type=conf_type,
+        conf_level=level,
+        by=None if group_by == "none" else group_by,
+        site=None if site == "all" else site,
+    )
+
+
+def _months(days: float | None) -> str:
+    return "NR" if days is None else f"{days / DAYS_PER_MONTH:.1f}"
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def summary_sentence(summary: SurvivalSummary) -> str:
+    """'n patients, k deaths, median OS x months (95% CI a–b), median follow-up y months,
+    data cut-off d' (PFS: 'k events (progression or death), median PFS ...')."""
+    name = summary.endpoint.upper()
+    if summary.endpoint == "os":
+        events = _plural(summary.events, "death")
+    else:
+        events = f"{_plural(summary.events, 'event')} (progression or death)"
+    lower, upper = summary.median_ci
+    ci = f"{100 * summary.conf_level:.0f}% CI {_months(lower)}–{_months(upper)}"
+    if summary.median is not None:
+        median = f"median {name} {_months(summary.median)} months ({ci})"
+    else:  # its interval's lower limit may be reached: the curve tooltip shows the band
+        median = f"median {name} not reached"
+    follow_up = (
+        "median follow-up not reached"
+        if summary.follow_up_median is None
+        else f"median follow-up {_months(summary.follow_up_median)} months"
+    )
+    return (
+        f"{_plural(summary.n, 'patient')}, {events}, {median}, {follow_up}, "
+        f"data cut-off {format_date(summary.data_cut)}"
+    )
+
+
+def no_event_note(summary: SurvivalSummary):
+    if summary.events:
+        return None
+    if summary.endpoint == "os":
+        text = "No deaths yet: the OS curve stays at 100% and the median is not reached."
+    else:
+        text = (
+            "No progression or death yet: the PFS curve stays at 100% and the median is "
+            "not reached."
+        )
+    return empty_state(text, color="info")
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def logrank_texts(curves: dict, by: str | None) -> tuple[str, str | None]:
+    """The log-rank line above the figure and the short note written on it."""
+    if by is None:
+        return "", None
+    small = [g for g in curves["groups"] if g["n"] < SMALL_GROUP]
+    caution = " Groups of fewer than 5 patients: read their curves with caution." if small else ""
+    test = curves["logrank"]
+    if test is None:
+        return (
+            "Log-rank test not available: it needs at least two groups with patients "
+            f"at risk at an event time.{caution}",
+            None,
+        )
+    p = _p_text(test["p"])
+    line = (
+        f"Log-rank test across {BY_LABELS[by]}: χ² = {test['chi2']:.2f}, "
+        f"{test['df']} df, {p}.{caution}"
+    )
+    return line, f"Log-rank {p}"
+
+
+def nobody_message(options: Options):
+    if options.site is not None:
+        return empty_state(
+            f"No enrolled patients at site {options.site} yet.",
+            "Choose “All sites” or another site to see the curves.",
+            color="info",
+        )
+    return empty_state(
+        "No patients enrolled yet.",
+        "The curves, response rates and swimmer plot appear with the first enrollment.",
+        color="info",
+    )
+
+
+def rate_cards(response: dict) -> list:
+    texts = rate_texts(response)
+    cr, cr_cri = response["cr_rate"], response["cr_cri_rate"]
+    return [
+        kpi_card(
+            "CR rate",
+            "—" if cr["estimate"] is None else f"{100 * cr['estimate']:.0f}%",
+            texts["cr"],
+            card_id="survival-cr-rate",
+        ),
+        kpi_card(
+            "CR + CRi rate",
+            "—" if cr_cri["estimate"] is None else f"{100 * cr_cri['estimate']:.0f}%",
+            texts["cr_cri"],
+            card_id="survival-cr-cri-rate",
+        ),
+    ]
+
+
+OPTION_STATES = (
+    State(Survival.ENDPOINT, "value"),
+    State(Survival.CONF_TYPE, "value"),
+    State(Survival.CONF_LEVEL, "value"),
+    State(Survival.GROUP_BY, "value"),
+    State(Survival.SITE, "value"),
+)
+
+
+def register(app) -> None:
+    @app.callback(
+        Output(Survival.MESSAGE, "children"),
+        Output(Survival.CONTENT, "style"),
+        Output(Survival.SUMMARY, "children"),
+        Output(Survival.NOTE, "children"),
+        Output(Survival.LOGRANK, "children"),
+        Output(Survival.KM, "figure"),
+        Output(Survival.KM, "style"),
+        Input(Shell.VERSION, "data"),
+        Input(Survival.ENDPOINT, "value"),
+        Input(Survival.CONF_TYPE, "value"),
+        Input(Survival.CONF_LEVEL, "value"),
+        Input(Survival.GROUP_BY, "value"),
+        Input(Survival.SITE, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_survival_curves(version, endpoint, conf_type, conf_level, group_by, site, status):
+        def hidden(message):
+            return message, HIDDEN, "", None, "", {}, NO_HEIGHT
+
+        unavailable = panel_unavailable(version, status)
+        if unavailable is not None:
+            return hidden(unavailable)
+        try:
+            options = parse_options(endpoint, conf_type, conf_level, group_by, site)
+            view = panel_result(PANEL, version, "km", survival_view, **options.km())
+        except DataUnavailable:
+            return hidden(DATABASE_DOWN)
+        except ValueError as error:
+            return hidden(empty_state("These curves cannot be drawn.", str(error), "warning"))
+        if view.summary.n == 0:
+            return hidden(nobody_message(options))
+        line, note = logrank_texts(view.curves, options.by)
+        return (
+            None,
+            SHOWN,
+            summary_sentence(view.summary),
+            no_event_note(view.summary),
+            line,
+            *sized(km_figure(view.curves, options.conf_level, by=options.by, note=note)),
+        )
+
+    @app.callback(
+        Output(Survival.CIF, "figure"),
+        Output(Survival.CIF, "style"),
+        Output(Survival.RESPONSE, "figure"),
+        Output(Survival.RESPONSE, "style"),
+        Output(Survival.RATES, "children"),
+        Output(Survival.SWIMMER, "figure"),
+        Output(Survival.SWIMMER, "style"),
+        Input(Shell.VERSION, "data"),
+        Input(Survival.SITE, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_outcomes(version, site, status):
+        nothing = {}, NO_HEIGHT, {}, NO_HEIGHT, [], {}, NO_HEIGHT
+        if panel_unavailable(version, status) is not None:
+            return nothing
+        try:
+            options = parse_options("os", "log", 0.95, "none", site)
+            view = panel_result(PANEL, version, "outcomes", outcomes_view, site_filter=options.site)
+        except (DataUnavailable, ValueError):
+            return nothing  # the curves' callback shows why
+        if view.n == 0:
+            return nothing
+        return (
+            *sized(cif_figure(view.relapse)),
+            *sized(response_figure(view.response)),
+            rate_cards(view.response),
+            *sized(swimmer_figure(view.swimmer)),
+        )
+
+    @app.callback(Output(Survival.SITE, "options"), Input(Shell.VERSION, "data"))
+    def update_site_choices(version):
+        if not version or version.get("version") is None:
+            return no_update
+        try:
+            sites = panel_result(PANEL, version, "sites", site_choices)
+        except DataUnavailable:
+            return no_update
+        return [{"label": "All sites", "value": "all"}] + [
+            {
+                "label": f"{s['site_id']} · {s['name']} ({_plural(s['enrolled'], 'patient')})",
+                "value": s["site_id"],
+            }
+            for s in sites
+        ]
+
+    _register_downloads(app)
+
+
+def _csv_name(kind: str, options: Options, version: dict) -> str:
+    site = f"-{options.site}" if options.site else ""
+    cut = version.get("data_cut") or "no-cut"
+    return f"mtsa-{kind}{site}-{cut}.csv"
+
+
+def _register_downloads(app) -> None:
+    def download(button: str, target: str, make):
+        @app.callback(
+            Output(target, "data"),
+            Input(button, "n_clicks"),
+            State(Shell.VERSION, "data"),
+            *OPTION_STATES,
+            prevent_initial_call=True,
+        )
+        def send_csv(_clicks, version, *values):
+            if not version or version.get("version") is None:
+                return no_update
+            try:
+                options = parse_options(*values)
+                frame, kind = make(version, options)
+            except (DataUnavailable, ValueError):
+                return no_update
+            filename = _csv_name(kind, options, version)
+            audit("export", f"/survival {filename}")
+            return dcc.send_data_frame(frame.to_csv, filename, index=False)
+
+        send_csv.__name__ = f"download_{target.replace('-', '_')}"
+
+    def km(version, options):
+        view = panel_result(PANEL, version, "km", survival_view, **options.km())
+        return km_steps_table(view.curves), f"{options.endpoint}-kaplan-meier-steps"
+
+    def outcomes(version, options):
+        return panel_result(PANEL, version, "outcomes", outcomes_view, site_filter=options.site)
+
+    download(Survival.KM_CSV, Survival.KM_DOWNLOAD, km)
+    download(
+        Survival.CIF_CSV,
+        Survival.CIF_DOWNLOAD,
+        lambda v, o: (cif_steps_table(outcomes(v, o).relapse), "relapse-nrm-cif-steps"),
+    )
+    download(
+        Survival.RESPONSE_CSV,
+        Survival.RESPONSE_DOWNLOAD,
+        lambda v, o: (response_table(outcomes(v, o).response), "best-response"),
+    )
+    download(
+        Survival.SWIMMER_CSV,
+        Survival.SWIMMER_DOWNLOAD,
+        lambda v, o: (outcomes(v, o).swimmer, "swimmer-rows"),
+    )

@@ -1,0 +1,359 @@
+"""Recovery page figures: blood-count trajectories and recovery cumulative incidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.competing_risks import CumulativeIncidence
+from analysis.recovery import LAST_DAY, Trajectory, numbers_at_risk
+from analysis.recovery_days import ENDPOINTS
+from dashboard.figures.theme import COLORS, base_figure
+
+X_TITLE = "Days since micro-transplant (day 0)"
+PATIENT_LINE = "#adb5bd"
+BAND = "rgba(31, 90, 150, 0.15)"
+ENDPOINT_COLORS = {
+    "neutrophil": COLORS["primary"],
+    "platelet20": "#2e7d32",
+    "platelet50": "#5e35b1",
+}
+THRESHOLD_COLOR = "#b02a37"
+SHORT_LABELS = {"neutrophil": "ANC ≥ 0.5", "platelet20": "PLT ≥ 20", "platelet50": "PLT ≥ 50"}
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"}
+CIF_TICKS = (0, 7, 14, 21, 28, 35, 42, 56, 70, 84, 100)
+MIN_CIF_DAY = 42
+AT_RISK_TOP_PX = 62
+AT_RISK_ROW_PX = 17
+
+
+@dataclass(frozen=True)
+class TestInfo:
+    """How one lab test is named, scaled and judged on the page.
+
+    On a log axis values under ``floor`` are drawn at ``floor`` (the hover text keeps
+    the measured value); ``ticks`` are the labelled values.
+    """
+
+    label: str
+    short: str
+    unit: str
+    axis: str
+    log: bool = False
+    floor: float | None = None
+    y_range: tuple[float, float] | None = None
+    ticks: tuple[float, ...] | None = None
+    thresholds: tuple[tuple[float, str], ...] = ()
+
+
+TESTS = {
+    "ANC": TestInfo(
+        label="Neutrophils (ANC)",
+        short="ANC",
+        unit="×10⁹/L",
+        axis="Neutrophils, ×10⁹/L (log scale)",
+        log=True,
+        floor=0.01,
+        y_range=(0.01, 20),
+        ticks=(0.01, 0.05, 0.1, 0.5, 1, 5, 10),
+        thresholds=((0.5, "0.5: neutrophil recovery"),),
+    ),
+    "PLT": TestInfo(
+        label="Platelets",
+        short="PLT",
+        unit="×10⁹/L",
+        axis="Platelets, ×10⁹/L (log scale)",
+        log=True,
+        floor=1.0,
+        y_range=(1, 1000),
+        ticks=(1, 5, 10, 20, 50, 100, 200, 500, 1000),
+        thresholds=((20, "20: platelet recovery"), (50, "50")),
+    ),
+    "PB_BLAST_PCT": TestInfo(
+        label="Blood blasts", short="blood blasts", unit="%", axis="Blasts in the blood (%)"
+    ),
+    "BM_BLAST_PCT": TestInfo(
+        label="Marrow blasts",
+        short="marrow blasts",
+        unit="%",
+        axis="Blasts in the marrow (%)",
+        thresholds=((5, "5%: complete-remission limit"),),
+    ),
+}
+
+
+def _fmt(value: float) -> str:
+    """0.8, 0.05, 1, 2.5, 35: as few digits as the value needs."""
+    if value is None or pd.isna(value):
+        return "—"
+    if abs(value) >= 10:
+        return f"{value:.0f}"
+    text = f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def _when(start: int, end: int) -> str:
+    return f"Day {start}" if start == end else f"Days {start}–{end}"
+
+
+def _shown(values, info: TestInfo) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return np.maximum(values, info.floor) if info.log and info.floor else values
+
+
+def _patient_lines(fig: go.Figure, lines: pd.DataFrame, info: TestInfo, highlight) -> None:
+    xs, ys, texts = [], [], []
+    for patient_id, rows in lines.groupby("patient_id", sort=True):
+        if patient_id == highlight:
+            continue
+        xs += [*rows["x"], None]
+        ys += [*_shown(rows["value"], info), None]
+        texts += [
+            *(
+                f"{patient_id} · {_when(r.start, r.end)}: {info.short} {_fmt(r.value)} {info.unit}"
+                for r in rows.itertuples()
+            ),
+            None,
+        ]
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        text=texts,
+        mode="lines",
+        name="Each patient",
+        line={"color": PATIENT_LINE, "width": 1},
+        opacity=0.8,
+        connectgaps=False,
+        hovertemplate="%{text}<extra></extra>",
+    )
+
+
+def _cohort(fig: go.Figure, cohort: pd.DataFrame, info: TestInfo) -> None:
+    if cohort.empty:
+        return
+    fig.add_scatter(
+        x=cohort["x"],
+        y=_shown(cohort["q3"], info),
+        mode="lines",
+        line={"width": 0},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=cohort["x"],
+        y=_shown(cohort["q1"], info),
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor=BAND,
+        name="Interquartile range",
+        hoverinfo="skip",
+    )
+    texts = [
+        f"{_when(r.start, r.end)}: median {info.short} {_fmt(r.median)} {info.unit} "
+        f"(IQR {_fmt(r.q1)}–{_fmt(r.q3)}), {r.n_patients} patients"
+        for r in cohort.itertuples()
+    ]
+    fig.add_scatter(
+        x=cohort["x"],
+        y=_shown(cohort["median"], info),
+        text=texts,
+        mode="lines",
+        name="Cohort median",
+        line={"color": COLORS["primary"], "width": 3},
+        hovertemplate="%{text}<extra></extra>",
+    )
+
+
+def _transfusion_ticks(fig: go.Figure, transfusions: pd.DataFrame, highlight) -> None:
+    """Platelet transfusions as ticks along the bottom (cohort per day; the patient's)."""
+    if transfusions.empty:
+        return
+    per_day = transfusions.groupby("day").size()
+    fig.add_scatter(
+        x=per_day.index,
+        y=[0.04] * len(per_day),
+        yaxis="y2",
+        mode="markers",
+        marker={"symbol": "line-ns-open", "size": 12, "color": COLORS["muted"]},
+        name="Platelet transfusions",
+        text=[f"Day {day}: {n} platelet transfusion{'s' * (n != 1)}" for day, n in per_day.items()],
+        hovertemplate="%{text}<extra></extra>",
+    )
+    own = transfusions[transfusions["patient_id"] == highlight]
+    if highlight is not None and not own.empty:
+        fig.add_scatter(
+            x=own["day"],
+            y=[0.1] * len(own),
+            yaxis="y2",
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 12, "color": COLORS["accent"]},
+            name=f"{highlight}: platelet transfusions",
+            text=[f"{highlight} · Day {day}: platelet transfusion" for day in own["day"]],
+            hovertemplate="%{text}<extra></extra>",
+        )
+
+
+def trajectory_figure(
+    trajectory: Trajectory,
+    transfusions: pd.DataFrame | None = None,
+    highlight: str | None = None,
+    recovery_days: dict[str, int | None] | None = None,
+) -> go.Figure:
+    """One thin grey line per patient, the cohort median with its IQR band, thresholds.
+
+    ``transfusions`` (``patient_id, day``) are drawn as ticks (platelets figure);
+    ``highlight`` draws one patient in colour, with ``recovery_days`` (label -> day) as
+    dotted vertical lines.
+    """
+    info = TESTS[trajectory.test]
+    fig = base_figure(f"{info.label}, day 0 to day {LAST_DAY}")
+    _patient_lines(fig, trajectory.lines, info, highlight)
+    _cohort(fig, trajectory.cohort, info)
+    if highlight is not None:
+        rows = trajectory.lines[trajectory.lines["patient_id"] == highlight]
+        fig.add_scatter(
+            x=rows["x"],
+            y=_shown(rows["value"], info),
+            mode="lines+markers",
+            name=highlight,
+            line={"color": COLORS["accent"], "width": 2.5},
+            marker={"size": 6},
+            text=[
+                f"{highlight} · {_when(r.start, r.end)}: {info.short} {_fmt(r.value)} {info.unit}"
+                for r in rows.itertuples()
+            ],
+            hovertemplate="%{text}<extra></extra>",
+        )
+        for label, day in (recovery_days or {}).items():
+            if day is not None:
+                fig.add_vline(x=day, line={"dash": "dot", "color": COLORS["accent"], "width": 1.5})
+                fig.add_annotation(
+                    x=day,
+                    y=1,
+                    yref="paper",
+                    yanchor="bottom",
+                    showarrow=False,
+                    text=f"{label}: day {day}",
+                    font={"color": COLORS["accent"], "size": 11},
+                )
+    for value, label in info.thresholds:
+        fig.add_hline(y=value, line={"dash": "dash", "color": THRESHOLD_COLOR, "width": 1})
+        fig.add_annotation(  # add_hline's own label is misplaced on log axes
+            x=1,
+            xref="paper",
+            xanchor="right",
+            y=np.log10(value) if info.log else value,
+            yanchor="bottom",
+            showarrow=False,
+            text=label,
+            font={"color": THRESHOLD_COLOR, "size": 11},
+        )
+    if transfusions is not None:
+        _transfusion_ticks(fig, transfusions, highlight)
+    yaxis = {"title": info.axis}
+    if info.log:
+        low, high = info.y_range
+        yaxis |= {
+            "type": "log",
+            "range": [np.log10(low), np.log10(high)],
+            "tickvals": list(info.ticks),
+            "ticktext": [_fmt(t) for t in info.ticks],
+        }
+    else:
+        yaxis |= {"rangemode": "tozero"}
+    fig.update_layout(
+        xaxis={"title": X_TITLE, "range": [-1, LAST_DAY + 1], "dtick": 10},
+        yaxis=yaxis,
+        yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
+        hovermode="closest",
+        height=480,
+        legend=LEGEND_BELOW,
+        margin={"b": 100},
+    )
+    return fig
+
+
+def cif_days(curves: dict[str, CumulativeIncidence]) -> list[int]:
+    """The time axis' ticks (and numbers-at-risk columns): weekly to day 42 at least,
+    then fortnightly, up to the first tick after the last recovery or death."""
+    last = 0.0
+    for cif in curves.values():
+        events = cif.steps[(cif.steps["n_recovery"] > 0) | (cif.steps["n_death"] > 0)]
+        if len(events):
+            last = max(last, float(events["time"].max()))
+    end = next((t for t in CIF_TICKS if t >= max(last + 2, MIN_CIF_DAY)), CIF_TICKS[-1])
+    return [t for t in CIF_TICKS if t <= end]
+
+
+def _step_xy(cif: CumulativeIncidence) -> tuple[list, list]:
+    steps = cif.steps
+    x = [0.0, *steps["time"]]
+    y = [0.0, *(100 * steps["cif_recovery"])]
+    return x, y
+
+
+def cif_figure(curves: dict[str, CumulativeIncidence], medians: dict) -> go.Figure:
+    """Cumulative incidence of recovery (death a competing risk), numbers at risk below."""
+    fig = base_figure("Cumulative incidence of recovery")
+    for endpoint in ENDPOINTS:
+        cif = curves[endpoint.name]
+        if cif.n == 0:
+            continue
+        x, y = _step_xy(cif)
+        median = medians.get(endpoint.name)
+        suffix = "median not reached" if median is None else f"median day {median:.0f}"
+        fig.add_scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"shape": "hv", "width": 2.5, "color": ENDPOINT_COLORS[endpoint.name]},
+            name=f"{endpoint.label} ({suffix})",
+            hovertemplate=(
+                f"Day %{{x:.0f}}: %{{y:.0f}}% recovered ({endpoint.label})<extra></extra>"
+            ),
+        )
+    fig.add_hline(y=50, line={"dash": "dot", "color": COLORS["muted"], "width": 1})
+    ticks = cif_days(curves)
+    rows = [(e, numbers_at_risk(curves[e.name], ticks)) for e in ENDPOINTS if curves[e.name].n]
+    # The table sits under the axis title, in pixels from the plot's bottom edge.
+    for i, (label, color, counts) in enumerate(
+        [("Numbers at risk", COLORS["muted"], None)]
+        + [(SHORT_LABELS[e.name], ENDPOINT_COLORS[e.name], c) for e, c in rows]
+    ):
+        shift = -AT_RISK_TOP_PX - AT_RISK_ROW_PX * i
+        fig.add_annotation(
+            x=0,
+            xref="paper",
+            y=0,
+            yref="paper",
+            yshift=shift,
+            xanchor="right",
+            xshift=-8,
+            showarrow=False,
+            text=f"<b>{label}</b>" if counts is None else label,
+            font={"size": 11, "color": color},
+        )
+        for t, n in zip(ticks, counts or [], strict=False):
+            fig.add_annotation(
+                x=t,
+                y=0,
+                yref="paper",
+                yshift=shift,
+                showarrow=False,
+                text=str(n),
+                font={"size": 11},
+            )
+    bottom = AT_RISK_TOP_PX + AT_RISK_ROW_PX * (len(rows) + 1)
+    fig.update_layout(
+        xaxis={"title": X_TITLE, "range": [-1, ticks[-1] + 1], "tickvals": ticks},
+        yaxis={"title": "Patients recovered (%)", "range": [0, 102], "ticksuffix": "%"},
+        height=380 + bottom,
+        margin={"l": 110, "b": bottom},
+        legend={"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.02, "yanchor": "bottom"},
+        hovermode="closest",
+    )
+    return fig

@@ -1,0 +1,296 @@
+"""Hematopoietic recovery: counts to day 100, recovery curves, day-90 table, microchimerism."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from analysis.chimerism import DEFAULT_DETECTION_LIMIT
+from dashboard.components.grid import (
+    badge_column,
+    data_grid,
+    date_column,
+    number_column,
+    text_column,
+)
+from dashboard.figures.recovery import TESTS
+from dashboard.figures.theme import GRAPH_CONFIG
+from dashboard.ids import Recovery
+
+dash.register_page(
+    __name__,
+    path="/recovery",
+    name="Recovery",
+    title="Hematopoietic recovery · MTSA",
+    order=2,
+    panel="recovery",
+)
+
+ALL_SITES = {"label": "All sites", "value": "all"}
+RED = {"backgroundColor": "#f8d7da", "color": "#842029"}
+AMBER = {"backgroundColor": "#fff3cd", "color": "#664d03"}
+MISSING_DAY = "params.value == null ? 'not reached' : params.value"
+
+
+def _cues(*rules: tuple[str, dict]) -> dict:
+    return {"styleConditions": [{"condition": c, "style": s} for c, s in rules]}
+
+
+def _day(field: str, header: str) -> dict:
+    return number_column(
+        field,
+        header,
+        valueFormatter={"function": MISSING_DAY},
+        minWidth=85,
+        headerTooltip="First of three days in a row at or above the threshold after the nadir",
+        cellStyle=_cues(("params.value == null", {"color": "#6c757d"})),
+    )
+
+
+def _value(field: str, header: str, decimals: int, *rules) -> dict:
+    return number_column(field, header, decimals, cellStyle=_cues(*rules), minWidth=85)
+
+
+def _group(header: str, children: list[dict]) -> dict:
+    return {"headerName": header, "children": children}
+
+
+DAY90_COLUMNS = [
+    text_column("patient_id", "Patient", pinned="left", width=110, flex=0),
+    text_column("site_id", "Site", width=80, flex=0),
+    date_column("transplant_on", "Transplant", width=125, flex=0),
+    _group(
+        "Recovery day",
+        [
+            _day("neutrophil_day", "ANC ≥ 0.5"),
+            _day("platelet20_day", "PLT ≥ 20"),
+            _day("platelet50_day", "PLT ≥ 50"),
+        ],
+    ),
+    _group(
+        "Day-90 value",
+        [
+            _value(
+                "ANC",
+                "ANC ×10⁹/L",
+                2,
+                ("params.value != null && params.value < 0.5", RED),
+                ("params.value != null && params.value < 1", AMBER),
+            ),
+            _value(
+                "PLT",
+                "PLT ×10⁹/L",
+                0,
+                ("params.value != null && params.value < 20", RED),
+                ("params.value != null && params.value < 100", AMBER),
+            ),
+            _value(
+                "PB_BLAST_PCT",
+                "Blood blasts %",
+                1,
+                ("params.value != null && params.value > 0", AMBER),
+            ),
+            _value(
+                "BM_BLAST_PCT",
+                "Marrow blasts %",
+                1,
+                ("params.value != null && params.value >= 5", RED),
+            ),
+            number_column("donor_percent", "Donor DNA %", 3, minWidth=85),
+        ],
+    ),
+    _group(
+        "Flags",
+        [
+            badge_column(
+                "cr_criteria",
+                "CR counts day 90",
+                {"Met": "#2e7d32", "Not met": "#b02a37", "Not evaluable": "#adb5bd"},
+                minWidth=120,
+            ),
+            text_column("no_nadir", "No nadir", minWidth=90),
+            badge_column(
+                "prolonged_aplasia",
+                "Prolonged aplasia",
+                {"Yes": "#b02a37", "No": "#e9ecef", "Not yet known": "#adb5bd"},
+                minWidth=120,
+            ),
+        ],
+    ),
+]
+
+
+def _label(text: str, target: str) -> dbc.Label:
+    return dbc.Label(text, html_for=target, className="small text-muted mb-1")
+
+
+def controls() -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            _label("Patients from", Recovery.SITE),
+                            dbc.Select(
+                                id=Recovery.SITE, options=[ALL_SITES], value="all", size="sm"
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            _label("Highlight a patient", Recovery.PATIENT),
+                            dcc.Dropdown(
+                                id=Recovery.PATIENT,
+                                options=[],
+                                placeholder="Choose a patient…",
+                                clearable=True,
+                            ),
+                        ],
+                        md=4,
+                    ),
+                ],
+                className="g-3 align-items-end",
+            ),
+            className="py-2",
+        ),
+        className="kpi-card mb-3",
+    )
+
+
+def card(title: str, subtitle: str, body: list, header_extra=None) -> dbc.Card:
+    header = html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(title, className="fw-semibold"),
+                    html.Small(subtitle, className="text-muted ms-2"),
+                ]
+            ),
+            header_extra,
+        ],
+        className="d-flex justify-content-between align-items-center flex-wrap gap-2",
+    )
+    return dbc.Card(
+        [dbc.CardHeader(header, className="bg-white"), dbc.CardBody(body)],
+        className="kpi-card mb-3",
+    )
+
+
+def graph(graph_id: str) -> dcc.Loading:
+    return dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG), type="circle", delay_show=300)
+
+
+def trajectories() -> dbc.Card:
+    picker = dbc.RadioItems(
+        id=Recovery.TEST,
+        options=[{"label": info.label, "value": test} for test, info in TESTS.items()],
+        value="ANC",
+        className="btn-group",
+        inputClassName="btn-check",
+        labelClassName="btn btn-outline-primary btn-sm",
+        labelCheckedClassName="active",
+    )
+    return card(
+        "Blood counts after the micro-transplant",
+        "each patient in grey, cohort median and interquartile range in blue",
+        [html.Div(id=Recovery.TRAJECTORY_NOTE), graph(Recovery.TRAJECTORY)],
+        picker,
+    )
+
+
+def microchimerism() -> dbc.Card:
+    limit = dbc.InputGroup(
+        [
+            dbc.InputGroupText("Detection limit"),
+            dbc.Input(
+                id=Recovery.CHIMERISM_LIMIT,
+                type="number",
+                value=DEFAULT_DETECTION_LIMIT,
+                min=0.001,
+                max=5,
+                step="any",
+                debounce=True,
+                style={"maxWidth": "6rem"},
+            ),
+            dbc.InputGroupText("% donor DNA"),
+        ],
+        size="sm",
+        style={"width": "auto"},
+    )
+    return card(
+        "Microchimerism",
+        "donor DNA in the patient's blood",
+        [
+            html.P(id=Recovery.CHIMERISM_SHARE, className="fw-semibold mb-1"),
+            html.Div(id=Recovery.CHIMERISM_NOTE),
+            graph(Recovery.CHIMERISM),
+        ],
+        limit,
+    )
+
+
+def day90_table() -> dbc.Card:
+    legend = html.P(
+        [
+            "Day-90 value: the measurement closest to day 90 within days 76–104 (the "
+            "earlier on a tie). ",
+            html.Span("Red", style=RED | {"padding": "0 0.3em"}),
+            " ANC < 0.5, platelets < 20 ×10⁹/L or marrow blasts ≥ 5%; ",
+            html.Span("amber", style=AMBER | {"padding": "0 0.3em"}),
+            " ANC < 1.0 or platelets < 100 (under complete-remission counts) or blasts in "
+            "the blood. Prolonged aplasia: no neutrophil recovery by day 42 while alive.",
+        ],
+        className="small text-muted mb-2",
+    )
+    grid = data_grid(
+        Recovery.GRID,
+        DAY90_COLUMNS,
+        csv_file_name="mtsa-recovery-day90.csv",
+        export_button_id=Recovery.GRID_CSV,
+    )
+    table = grid.children[-1]
+    # 14 columns: share the card's width (flex) rather than size to content, which
+    # overflows; flex needs no sizing call while the page is still hidden.
+    table.columnSize = None
+    table.defaultColDef = {**table.defaultColDef, "flex": 1, "suppressHeaderFilterButton": True}
+    table.getRowId = "params.data.patient_id"
+    return card(
+        "Recovery days and day-90 values", "one row per transplanted patient", [legend, grid]
+    )
+
+
+def layout(**_query):
+    return html.Div(
+        [
+            html.H1("Hematopoietic recovery", className="page-title"),
+            controls(),
+            dcc.Loading(html.Div(id=Recovery.MESSAGE), type="dot"),
+            html.Div(
+                [
+                    html.Div(id=Recovery.KPIS, className="row g-3 mb-3"),
+                    trajectories(),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                card(
+                                    "Time to recovery",
+                                    "cumulative incidence, death before recovery competing",
+                                    [
+                                        html.P(id=Recovery.CIF_NOTE, className="small text-muted"),
+                                        graph(Recovery.CIF),
+                                    ],
+                                ),
+                                lg=6,
+                            ),
+                            dbc.Col(microchimerism(), lg=6),
+                        ],
+                        className="g-3",
+                    ),
+                    day90_table(),
+                ],
+                id=Recovery.CONTENT,
+                style={"display": "none"},
+            ),
+        ]
+    )

@@ -1,0 +1,230 @@
+"""Safety (DSMB): adverse events by organ class and grade, serious events, deaths, GVHD,
+the early-NRM stopping boundary, and the DSMB report as PDF.
+
+The AE table expands to preferred terms with a switch ("Show preferred terms"): AG
+Grid's tree data and row grouping are Enterprise features, so the rows are rebuilt
+on the server, each organ class followed by its indented terms.
+"""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components.grid import data_grid, date_column, number_column, text_column
+from dashboard.figures.theme import GRAPH_CONFIG
+from dashboard.ids import Safety
+
+dash.register_page(
+    __name__,
+    path="/safety",
+    name="Safety",
+    title="Safety · MTSA",
+    order=4,
+    panel="safety",
+)
+
+_FIXED = {"sortable": False, "filter": False}
+
+
+def _grade_column(g: int) -> dict:
+    return number_column(f"grade_{g}", str(g), **_FIXED, width=60)
+
+
+AE_COLUMNS = [
+    text_column(
+        "label",
+        "System organ class / preferred term",
+        **_FIXED,
+        width=380,
+        cellClassRules={"fw-semibold": "params.data.level < 1", "ps-4": "params.data.level == 1"},
+    ),
+    number_column("patients", "Patients", **_FIXED, width=90),
+    number_column("percent", "% of enrolled", **_FIXED, width=100),
+    {
+        "headerName": "Patients by worst grade",
+        "children": [_grade_column(g) for g in range(1, 6)],
+    },
+    number_column("patients_grade3plus", "Grade ≥ 3", **_FIXED, width=90),
+    number_column("events", "Events", **_FIXED, width=80),
+    number_column("serious_events", "Serious events", **_FIXED, width=90),
+    number_column("related_events", "Related events", **_FIXED, width=90),
+]
+
+SERIOUS_COLUMNS = [
+    text_column("patient_id", "Patient", pinned="left", width=110),
+    text_column("term", "Preferred term", width=220),
+    text_column("soc", "System organ class", width=300),
+    number_column("grade", "Grade", width=90),
+    text_column("related", "Related", width=100),
+    date_column("onset_on", "Onset", width=130),
+    number_column("day", "Day from transplant", width=130),
+    date_column("resolved_on", "Resolved", width=130),
+]
+
+DEATH_COLUMNS = [
+    text_column("patient_id", "Patient", pinned="left"),
+    text_column("site_id", "Site"),
+    date_column("died_on", "Died on"),
+    number_column("day", "Day from enrollment"),
+    number_column("day_from_transplant", "Day from transplant"),
+    text_column("cause", "Cause"),
+    text_column("nrm", "Non-relapse death"),
+]
+
+
+def _card(title: str, body: list, extra=None) -> dbc.Card:
+    header = html.Div(
+        [html.H2(title, className="h6 mb-0 fw-semibold"), extra],
+        className="d-flex justify-content-between align-items-center mb-2",
+    )
+    return dbc.Card(dbc.CardBody([header, *body]), className="mb-3 shadow-sm border-0")
+
+
+def _cutoff(cutoff_id: str) -> html.Div:
+    return html.Div(id=cutoff_id, className="small text-muted mb-1")
+
+
+def _fitted_grid(grid_id, columns, file_name, csv_id) -> html.Div:
+    """data_grid with the columns fitted to the card's width (no horizontal scroll)."""
+    wrapper = data_grid(grid_id, columns, csv_file_name=file_name, export_button_id=csv_id)
+    wrapper.children[-1].columnSize = "responsiveSizeToFit"
+    return wrapper
+
+
+def _listing(title, cutoff_id, empty_id, wrap_id, grid_id, csv_id, columns, file_name, note=None):
+    grid = _fitted_grid(grid_id, columns, file_name, csv_id)
+    body = [_cutoff(cutoff_id), html.Div(id=empty_id), html.Div(grid, id=wrap_id)]
+    return _card(title, body + ([note] if note is not None else []))
+
+
+def _graph(graph_id: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG)
+
+
+def report_controls() -> html.Div:
+    button = dbc.Button(
+        "DSMB report (PDF)",
+        id=Safety.REPORT_BUTTON,
+        color="primary",
+        size="sm",
+        title="The safety tables and figures of this data cut as one PDF",
+    )
+    status = dcc.Loading(
+        html.Div(
+            [html.Div(id=Safety.REPORT_STATUS), dcc.Download(id=Safety.REPORT_DOWNLOAD)],
+            style={"minWidth": "13rem", "textAlign": "right"},
+        ),
+        custom_spinner=html.Span(
+            [dbc.Spinner(size="sm", color="primary"), "Building the report…"],
+            className="d-inline-flex align-items-center gap-2 small text-muted text-nowrap",
+        ),
+        overlay_style={"visibility": "visible"},
+    )
+    return html.Div([status, button], className="d-flex align-items-center gap-2")
+
+
+def layout(**_query):
+    terms = dbc.Switch(
+        id=Safety.AE_TERMS, label="Show preferred terms", value=False, className="mb-0"
+    )
+    ae_grid = _fitted_grid(
+        Safety.AE_GRID, AE_COLUMNS, "mtsa-adverse-events-by-soc.csv", Safety.AE_CSV
+    )
+    return html.Div(
+        [
+            html.Div(
+                [html.H1("Safety", className="page-title mb-0"), report_controls()],
+                className="d-flex justify-content-between align-items-center mb-3",
+            ),
+            dcc.Loading(html.Div(id=Safety.MESSAGE), type="dot"),
+            html.Div(
+                [
+                    html.Div(id=Safety.KPIS, className="row g-3 mb-3"),
+                    _card(
+                        "Adverse events by system organ class and worst grade",
+                        [
+                            _cutoff(Safety.CUTOFF),
+                            html.Div(id=Safety.AE_EMPTY),
+                            html.Div(ae_grid, id=Safety.AE_WRAP),
+                        ],
+                        terms,
+                    ),
+                    html.Div(
+                        [
+                            html.Div(_graph(Safety.HEATMAP), className="col-12"),
+                            html.Div(_graph(Safety.TIMELINE), className="col-12"),
+                        ],
+                        id=Safety.GRAPHS_WRAP,
+                        className="row g-3 mb-3",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(
+                                _listing(
+                                    "Serious adverse events",
+                                    Safety.SERIOUS_CUTOFF,
+                                    Safety.SERIOUS_EMPTY,
+                                    Safety.SERIOUS_WRAP,
+                                    Safety.SERIOUS_GRID,
+                                    Safety.SERIOUS_CSV,
+                                    SERIOUS_COLUMNS,
+                                    "mtsa-serious-adverse-events.csv",
+                                ),
+                                className="col-12",
+                            ),
+                            html.Div(
+                                _listing(
+                                    "Deaths",
+                                    Safety.DEATHS_CUTOFF,
+                                    Safety.DEATHS_EMPTY,
+                                    Safety.DEATHS_WRAP,
+                                    Safety.DEATHS_GRID,
+                                    Safety.DEATHS_CSV,
+                                    DEATH_COLUMNS,
+                                    "mtsa-deaths.csv",
+                                    html.Div(id=Safety.DEATHS_SUMMARY, className="small mt-2"),
+                                ),
+                                className="col-12",
+                            ),
+                        ],
+                        className="row g-3",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(
+                                _card(
+                                    "Graft-versus-host disease",
+                                    [
+                                        html.Div(id=Safety.GVHD_COUNTS, className="small mb-2"),
+                                        html.Div(id=Safety.GVHD_EMPTY),
+                                        html.Div(_graph(Safety.GVHD), id=Safety.GVHD_WRAP),
+                                    ],
+                                ),
+                                className="col-lg-6",
+                            ),
+                            html.Div(
+                                _card(
+                                    "Stopping rule: early non-relapse mortality",
+                                    [
+                                        html.Div(
+                                            id=Safety.STOPPING_SENTENCE,
+                                            className="fw-semibold mb-1",
+                                        ),
+                                        html.Div(
+                                            id=Safety.STOPPING_RULE,
+                                            className="small text-muted mb-2",
+                                        ),
+                                        _graph(Safety.STOPPING),
+                                    ],
+                                ),
+                                className="col-lg-6",
+                            ),
+                        ],
+                        className="row g-3",
+                    ),
+                ],
+                id=Safety.CONTENT,
+                style={"display": "none"},
+            ),
+        ]
+    )

@@ -1,0 +1,203 @@
+"""Survival and response: Kaplan–Meier OS/PFS, relapse/NRM, response rates, swimmer plot."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.figures.theme import GRAPH_CONFIG
+from dashboard.ids import Survival
+
+dash.register_page(
+    __name__,
+    path="/survival",
+    name="Survival",
+    title="Survival and response · MTSA",
+    order=3,
+    panel="survival",
+)
+
+ENDPOINT_OPTIONS = [
+    {"label": "Overall survival", "value": "os"},
+    {"label": "Progression-free survival", "value": "pfs"},
+]
+CONF_TYPE_OPTIONS = [
+    {"label": "log (R default)", "value": "log"},
+    {"label": "log-log (SAS default)", "value": "log-log"},
+    {"label": "plain (linear)", "value": "plain"},
+]
+CONF_LEVEL_OPTIONS = [
+    {"label": f"{level}%", "value": f"0.{level}"} for level in ("80", "90", "95", "99")
+]
+GROUP_OPTIONS = [
+    {"label": "No grouping", "value": "none"},
+    {"label": "Cytogenetic risk", "value": "cytogenetic_risk"},
+    {"label": "Sex", "value": "sex"},
+    {"label": "Site", "value": "site_id"},
+]
+ALL_SITES = {"label": "All sites", "value": "all"}
+
+
+def _control(label: str, component, width: int) -> dbc.Col:
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=component.id, className="small text-muted mb-1 d-block"),
+            html.Div(component),
+        ],
+        md=width,
+    )
+
+
+def controls() -> dbc.Card:
+    endpoint = dbc.RadioItems(
+        id=Survival.ENDPOINT,
+        options=ENDPOINT_OPTIONS,
+        value="os",
+        className="btn-group",
+        inputClassName="btn-check",
+        labelClassName="btn btn-outline-primary btn-sm",
+        labelCheckedClassName="active",
+    )
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    _control("Endpoint", endpoint, 4),
+                    _control(
+                        "Confidence interval",
+                        dbc.Select(
+                            id=Survival.CONF_TYPE, options=CONF_TYPE_OPTIONS, value="log", size="sm"
+                        ),
+                        2,
+                    ),
+                    _control(
+                        "Level",
+                        dbc.Select(
+                            id=Survival.CONF_LEVEL,
+                            options=CONF_LEVEL_OPTIONS,
+                            value="0.95",
+                            size="sm",
+                        ),
+                        1,
+                    ),
+                    _control(
+                        "Compare groups",
+                        dbc.Select(
+                            id=Survival.GROUP_BY, options=GROUP_OPTIONS, value="none", size="sm"
+                        ),
+                        2,
+                    ),
+                    _control(
+                        "Patients from",
+                        dbc.Select(id=Survival.SITE, options=[ALL_SITES], value="all", size="sm"),
+                        3,
+                    ),
+                ],
+                className="g-3 align-items-end",
+            ),
+            className="py-2",
+        ),
+        className="kpi-card mb-3",
+    )
+
+
+def figure_card(
+    title: str, csv_id: str, download_id: str, body: list, subtitle: str = ""
+) -> dbc.Card:
+    """A card with a title, a 'Download CSV' button and the figure(s)."""
+    header = html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(title, className="fw-semibold"),
+                    html.Small(subtitle, className="text-muted ms-2"),
+                ]
+            ),
+            dbc.Button(
+                "Download CSV",
+                id=csv_id,
+                color="secondary",
+                outline=True,
+                size="sm",
+                title="The numbers behind this figure, as a CSV file",
+                className="text-nowrap ms-2",
+            ),
+            dcc.Download(id=download_id),
+        ],
+        className="d-flex justify-content-between align-items-center",
+    )
+    return dbc.Card(
+        [dbc.CardHeader(header, className="bg-white"), dbc.CardBody(body)],
+        className="kpi-card mb-3",
+    )
+
+
+def graph(graph_id: str, filename: str) -> dcc.Loading:
+    """The figure with a progress indicator; the modebar camera saves ``filename``.png."""
+    config = {
+        **GRAPH_CONFIG,
+        "toImageButtonOptions": {**GRAPH_CONFIG["toImageButtonOptions"], "filename": filename},
+    }
+    return dcc.Loading(dcc.Graph(id=graph_id, config=config), type="circle", delay_show=300)
+
+
+def layout(**_query):
+    return html.Div(
+        [
+            html.H1("Survival and response", className="page-title"),
+            controls(),
+            dcc.Loading(html.Div(id=Survival.MESSAGE), type="dot"),
+            html.Div(
+                [
+                    figure_card(
+                        "Kaplan–Meier curves",
+                        Survival.KM_CSV,
+                        Survival.KM_DOWNLOAD,
+                        [
+                            html.P(id=Survival.SUMMARY, className="fs-6 fw-semibold mb-2"),
+                            html.Div(id=Survival.NOTE),
+                            html.Div(id=Survival.LOGRANK, className="small text-muted mb-2"),
+                            graph(Survival.KM, "mtsa-kaplan-meier"),
+                        ],
+                        "months since enrollment",
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                figure_card(
+                                    "Relapse and non-relapse mortality",
+                                    Survival.CIF_CSV,
+                                    Survival.CIF_DOWNLOAD,
+                                    [graph(Survival.CIF, "mtsa-relapse-nrm")],
+                                    "Aalen–Johansen",
+                                ),
+                                lg=6,
+                            ),
+                            dbc.Col(
+                                figure_card(
+                                    "Response",
+                                    Survival.RESPONSE_CSV,
+                                    Survival.RESPONSE_DOWNLOAD,
+                                    [
+                                        html.Div(id=Survival.RATES, className="row g-3 mb-3"),
+                                        graph(Survival.RESPONSE, "mtsa-best-response"),
+                                    ],
+                                    "all enrolled patients",
+                                ),
+                                lg=6,
+                            ),
+                        ],
+                        className="g-3",
+                    ),
+                    figure_card(
+                        "Swimmer plot",
+                        Survival.SWIMMER_CSV,
+                        Survival.SWIMMER_DOWNLOAD,
+                        [graph(Survival.SWIMMER, "mtsa-swimmer")],
+                        "one bar per patient, ordered by follow-up",
+                    ),
+                ],
+                id=Survival.CONTENT,
+                style={"display": "none"},
+            ),
+        ]
+    )

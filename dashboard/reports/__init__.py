@@ -1,0 +1,1 @@
+"""Reports built on the server: the DSMB safety report as PDF."""

@@ -1,0 +1,124 @@
+"""Roles on the real app, over HTTP as someone who does not use the browser would call it.
+
+ARCHITECTURE §6: the sponsor sees the Overview and the Sites page (aggregates only);
+patient-level data are for investigators and the DSMB; an investigator bound to a site
+sees only that site's patients.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import dash
+import pytest
+
+from dashboard.app import create_app
+from data_access.bundle import import_bundle
+from data_access.engine import make_engine
+from tests.conftest import SMALL_BUNDLE, add_users, app_config, sign_in
+from tests.dash_requests import callback_request
+
+PATIENT_IDS = [f"P-00{i}".encode() for i in range(1, 9)]
+PATIENT_PANELS = ["survival", "relapse", "response", "recovery", "safety"]
+
+
+@pytest.fixture
+def app(sqlite_url, tmp_path):
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
+    config = app_config(tmp_path, sqlite_url)
+    dash.page_registry.clear()
+    app = create_app(config)
+    add_users(config["app_database_url"])
+    return app
+
+
+def client_for(app, username):
+    client = app.server.test_client()
+    assert sign_in(client, username).status_code == 302
+    return client
+
+
+def route(client, pathname):
+    """Dash's page-routing callback, with any pathname the caller likes."""
+    return callback_request(
+        client,
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", pathname), ("_pages_location", "search", "")],
+    )
+
+
+def no_patient_ids(response) -> bool:
+    body = response.get_data()
+    return not any(pid in body for pid in PATIENT_IDS)
+
+
+@pytest.mark.parametrize("panel", PATIENT_PANELS)
+def test_acc001_sponsor_gets_403_from_patient_level_api(app, panel):
+    response = client_for(app, "spencer").get(f"/api/stats/{panel}")
+    assert response.status_code == 403
+    assert no_patient_ids(response)
+
+
+@pytest.mark.parametrize("panel", ["enrollment", "sites"])
+def test_acc002_sponsor_reads_aggregate_api(app, panel):
+    response = client_for(app, "spencer").get(f"/api/stats/{panel}")
+    assert response.status_code == 200
+    assert response.get_json()["data_cut"] == "2020-06-30"
+    assert no_patient_ids(response)
+
+
+@pytest.mark.parametrize("path", ["/survival", "/recovery", "/safety", "/admin"])
+def test_acc003_sponsor_forging_a_page_path_gets_a_notice(app, path):
+    response = route(client_for(app, "spencer"), path)
+    assert response.status_code == 200
+    assert b"Not available for your role" in response.get_data()
+    assert no_patient_ids(response)
+
+
+def test_acc004_dsmb_reads_the_survival_json(app):
+    response = client_for(app, "dora").get("/api/stats/survival?endpoint=os&conf_type=log-log")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["conf_type"] == "log-log"
+    assert data["groups"][0]["n"] == 6  # EXPECTED.md: 6 enrolled
+
+
+def test_acc005_bad_api_option_is_a_clear_400(app):
+    response = client_for(app, "dora").get("/api/stats/survival?conf_type=cubic")
+    assert response.status_code == 400
+    assert "conf_type must be one of" in response.get_json()["error"]
+
+
+def test_acc006_site_bound_investigator_sees_only_their_site(app):
+    # EXPECTED.md: STE enrolled 2 (P-001 and one more); the trial has 6 enrolled.
+    whole = client_for(app, "ivy").get("/api/stats/survival").get_json()
+    ste = client_for(app, "sam").get("/api/stats/survival").get_json()
+    assert whole["groups"][0]["n"] == 6
+    assert ste["groups"][0]["n"] == 2
+
+
+def nav_links(client) -> set[str]:
+    layout = json.dumps(client.get("/_dash-layout").get_json())
+    return set(re.findall(r'"href": "(/[a-z]*)"', layout))
+
+
+def test_acc007_navigation_lists_only_the_pages_of_the_role(app):
+    assert nav_links(client_for(app, "spencer")) >= {"/", "/sites", "/logout"}
+    assert nav_links(client_for(app, "spencer")).isdisjoint({"/survival", "/safety", "/admin"})
+    investigator = nav_links(client_for(app, "ivy"))
+    assert {"/survival", "/recovery", "/safety"} <= investigator
+    assert "/admin" not in investigator
+
+
+def test_acc008_site_bound_investigator_sees_whole_trial_aggregates(app):
+    # Enrollment counts are aggregates (the sponsor sees them): not restricted to a site.
+    stats = client_for(app, "sam").get("/api/stats/enrollment").get_json()
+    assert (stats["screened"], stats["enrolled"]) == (8, 6)
+
+
+def test_acc009_site_bound_investigator_gets_only_their_patients(app):
+    recovery = client_for(app, "sam").get("/api/stats/recovery").get_json()
+    ids = {patient["patient_id"] for patient in recovery["patients"]}
+    assert ids  # STE has transplanted patients in the fixture
+    assert ids == {"P-001", "P-008"}  # patients.csv: the two enrolled at STE
