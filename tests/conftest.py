@@ -24,7 +24,8 @@ from data_access.engine import make_engine
 from data_access.schema import Base
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_TRIAL = REPO.parent / "shared" / "trial"
+# A copy of shared/trial/sites-registry.csv, the public registry record of the 7 sites.
+REGISTRY_SITES = REPO / "tests" / "fixtures" / "registry" / "sites-registry.csv"
 SMALL_BUNDLE = REPO / "tests" / "fixtures" / "bundles" / "small"
 
 

@@ -18,7 +18,7 @@ from data_access.engine import make_engine
 from data_access.loader import replace_trial_data
 from data_access.queries import load_snapshot
 from data_access.schema import BUNDLE_TABLES, LAB_UNITS
-from tests.conftest import SHARED_TRIAL
+from tests.conftest import REGISTRY_SITES
 
 TABLES = [t.name for t in BUNDLE_TABLES.values()]
 CHILD_DATES = {
@@ -155,7 +155,7 @@ def test_demo002_full_trial_obeys_bundle_rules():
 
 
 def test_demo003_registry_sites_with_registry_statuses():
-    with open(SHARED_TRIAL / "sites-registry.csv", encoding="utf-8") as handle:
+    with open(REGISTRY_SITES, encoding="utf-8") as handle:
         registry = pd.DataFrame(list(csv.DictReader(handle)))
     sites = generate()["sites"].set_index("site_id").sort_index()
     registry = registry.set_index("site_id").sort_index()
