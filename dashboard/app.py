@@ -13,7 +13,7 @@ from dashboard.auth import init_auth, init_security
 from dashboard.callbacks import admin, errors, live, overview, recovery, safety, sites, survival
 from dashboard.components.shell import shell_layout
 from dashboard.config import REPO_ROOT, Config, load_config
-from dashboard.page_guard import guard_pages
+from dashboard.page_guard import guard_callbacks, guard_pages
 from dashboard.store import EXTENSION, TrialStore
 from data_access.engine import make_engine
 
@@ -52,6 +52,7 @@ def create_app(config: Config | dict | None = None) -> Dash:
     server.extensions[EXTENSION] = TrialStore(engine, cache, config.trial_database_url)
     app.layout = lambda: shell_layout(config.data_poll_seconds)
     guard_pages()
+    guard_callbacks(server)
     for module in CALLBACK_MODULES:
         module.register(app)
     api.register(server)

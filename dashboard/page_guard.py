@@ -1,9 +1,15 @@
-"""Page access on the server: every page's layout checks the role and is audited.
+"""Page access on the server: layouts and callbacks check the role of their page.
 
 Dash renders pages through its own routing callback, which cannot be decorated, so
 the layouts in the page registry are wrapped once at start-up instead. A user who
 types or forges the path of a page outside their role gets a notice, never its
-components; the page's data callbacks refuse them separately (``require_panel``).
+components.
+
+Callbacks are checked by the ids of their outputs: every component id starts with the
+name of its page (``dashboard/ids.py``), so one check before each
+``_dash-update-component`` request refuses (403) a callback of a page outside the
+user's role, whatever inputs it was sent and whether or not it would have reached
+its own ``require_panel`` call.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ import functools
 
 import dash
 from dash import html
+from flask import Flask, request
 from flask_login import current_user
 
-from dashboard.auth import PANEL_ROLES, ROLES, audit, can_view
+from dashboard.auth import PANEL_ROLES, ROLES, audit, can_view, require_panel
 from dashboard.components.cards import empty_state
 
 ROLE_NAMES = {
@@ -63,3 +70,25 @@ def guard_pages() -> None:
     """Wrap every registered page's layout with the role check and the audit record."""
     for page in dash.page_registry.values():
         page["layout"] = _guard(page)
+
+
+def _output_ids(body: dict) -> list[str]:
+    outputs = body.get("outputs") or []
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    return [str(o.get("id", "")) for o in outputs if isinstance(o, dict)]
+
+
+def guard_callbacks(server: Flask) -> None:
+    """Refuse callbacks whose outputs belong to a page outside the user's role."""
+
+    @server.before_request
+    def check_callback_page():
+        if request.method != "POST" or request.path != "/_dash-update-component":
+            return
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return
+        for component_id in _output_ids(body):
+            page = component_id.split("-", 1)[0]
+            if page in PANEL_ROLES:
+                require_panel(page)

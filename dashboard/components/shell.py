@@ -23,7 +23,7 @@ def user_menu() -> list:
     return [
         html.Span(
             [html.Span(current_user.username, id="shell-user"), f" ({current_user.role}{site})"],
-            className="navbar-text ms-3 me-2 small",
+            className="navbar-text ms-3 me-2 small text-nowrap",
         ),
         dbc.Button(
             "Sign out",
@@ -33,6 +33,7 @@ def user_menu() -> list:
             color="light",
             outline=True,
             id="shell-sign-out",
+            className="text-nowrap",
         ),
     ]
 
@@ -44,11 +45,12 @@ def navigation(pages: list[dict]) -> dbc.Navbar:
         for page in pages
     ]
     brand = html.Span(
-        [
+        title=f"{TRIAL_NAME}: {TRIAL_TITLE} ({NCT_ID})",
+        children=[
             html.Span(TRIAL_NAME, className="fw-bold"),
-            html.Span(f" · {TRIAL_TITLE} · ", className="d-none d-lg-inline"),
+            html.Span(" · "),
             html.Span(NCT_ID, className="nct"),
-        ]
+        ],
     )
     return dbc.Navbar(
         dbc.Container(

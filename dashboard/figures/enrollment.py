@@ -53,7 +53,14 @@ def cumulative_enrollment_figure(summary: EnrollmentSummary, start_date=None) ->
         cut = pd.Timestamp(summary.data_cut)
         fig.add_vline(x=cut, line={"dash": "dot", "color": COLORS["muted"], "width": 1})
         fig.add_annotation(
-            x=cut, y=1, yref="paper", text="Data cut-off", showarrow=False, yanchor="bottom"
+            x=cut,
+            y=0.02,
+            yref="paper",
+            text="Data cut-off",
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font={"color": COLORS["muted"], "size": 11},
         )
     top = max([summary.target or 0, *counts, 1])
     fig.update_layout(

@@ -37,14 +37,14 @@ SITE_STATUS_LABELS = {
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
         font={"family": FONT_FAMILY, "size": 13, "color": "#212529"},
-        title={"x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "font": {"size": 16}},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        margin={"l": 60, "r": 20, "t": 80, "b": 50},
         xaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
         yaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
         hoverlabel={"font": {"family": FONT_FAMILY}},
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
         colorway=[COLORS["primary"], COLORS["accent"], "#2e7d32", "#5e35b1", "#00838f"],
     )
 )

@@ -122,3 +122,65 @@ def test_acc009_site_bound_investigator_gets_only_their_patients(app):
     ids = {patient["patient_id"] for patient in recovery["patients"]}
     assert ids  # STE has transplanted patients in the fixture
     assert ids == {"P-001", "P-008"}  # patients.csv: the two enrolled at STE
+
+
+def _outputs(output: str) -> list[tuple[str, str]]:
+    names = output.strip(".").split("...") if output.startswith("..") else [output]
+    return [tuple(name.split(".", 1)) for name in names]
+
+
+def forge_every_callback(client, version: dict):
+    """POST every callback of the app, as a forger would: the current data version for
+    the shell's version store, a click for buttons, nothing for the rest."""
+    for dependency in client.get("/_dash-dependencies").get_json():
+        if dependency.get("clientside_function"):
+            continue  # runs in the browser, never on the server
+        outputs = _outputs(dependency["output"])
+
+        def value(spec):
+            if (spec["id"], spec["property"]) == ("shell-data-version", "data"):
+                return version
+            return 1 if spec["property"] == "n_clicks" else None
+
+        def items(specs):
+            return [(s["id"], s["property"], value(s)) for s in specs]
+
+        response = callback_request(
+            client, outputs, items(dependency["inputs"]), items(dependency["state"])
+        )
+        yield outputs, response
+
+
+def current_version(client) -> dict:
+    response = callback_request(
+        client,
+        [("shell-data-version", "data"), ("shell-db-status", "data")],
+        [("shell-poll-interval", "n_intervals", 1)],
+        [("shell-data-version", "data", None), ("shell-db-status", "data", None)],
+    )
+    return response.get_json()["response"]["shell-data-version"]["data"]
+
+
+def test_acc010_sponsor_forging_every_callback_gets_no_patient_data(app):
+    client = client_for(app, "spencer")
+    version = current_version(client)
+    checked = 0
+    for outputs, response in forge_every_callback(client, version):
+        page = outputs[0][0].split("-")[0]
+        assert no_patient_ids(response), outputs
+        if page in {"survival", "recovery", "safety", "admin"}:
+            assert response.status_code == 403, (outputs, response.status_code)
+            checked += 1
+    assert checked > 20  # every patient-level and admin callback was tried
+
+
+def test_acc011_dsmb_reaches_patient_level_callbacks(app):
+    client = client_for(app, "dora")
+    version = current_version(client)
+    statuses = {
+        outputs[0][0]: response.status_code
+        for outputs, response in forge_every_callback(client, version)
+        if outputs[0][0].startswith(("survival", "safety", "recovery"))
+    }
+    assert 200 in statuses.values()
+    assert all(status in (200, 204) for status in statuses.values()), statuses

@@ -1,0 +1,71 @@
+"""Computed results are cached per data version in the cache all workers share."""
+
+from __future__ import annotations
+
+import uuid
+
+import dash
+import pytest
+import redis
+
+from analysis.enrollment import enrollment_summary
+from dashboard.app import create_app
+from data_access.bundle import import_bundle
+from data_access.engine import make_engine
+from tests.conftest import SMALL_BUNDLE, app_config
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def counting(calls):
+    def compute(tables, data_cut):
+        calls.append(data_cut)
+        return enrollment_summary(tables, data_cut)
+
+    return compute
+
+
+def store_of(tmp_path, sqlite_url, **overrides):
+    dash.page_registry.clear()
+    app = create_app(app_config(tmp_path, sqlite_url, **overrides))
+    return app.server.extensions["mtsa_store"]
+
+
+@pytest.fixture
+def loaded(sqlite_url):
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
+    return sqlite_url
+
+
+def test_cache001_second_worker_reuses_the_first_workers_result(tmp_path, loaded):
+    first, second = store_of(tmp_path, loaded), store_of(tmp_path, loaded)
+    calls = []
+    assert first.result("t", 1, counting(calls)).enrolled == 6
+    assert second.result("t", 1, counting(calls)).enrolled == 6
+    assert len(calls) == 1  # computed once, read back by the other "worker"
+
+
+def test_cache002_a_new_version_is_computed_afresh(tmp_path, loaded):
+    store = store_of(tmp_path, loaded)
+    calls = []
+    store.result("t", 1, counting(calls))
+    import_bundle(make_engine(loaded), SMALL_BUNDLE)
+    store.result("t", 2, counting(calls))
+    assert len(calls) == 2
+
+
+def test_cache003_redis_is_used_when_configured(tmp_path, loaded):
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis must run on 127.0.0.1:6379 (the machine starts it)")
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    store = store_of(tmp_path, loaded, cache_redis_url=REDIS_URL)
+    store.result(prefix, 1, counting([]))
+    keys = client.keys(f"*{prefix}*")
+    try:
+        assert keys, "the result should be stored in Redis"
+    finally:
+        if keys:
+            client.delete(*keys)
