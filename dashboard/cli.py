@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stderr.close()
         return 0
-    except (CommandError, AuthError) as error:
+    except (CommandError, AuthError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]

@@ -27,6 +27,7 @@ from dashboard.auth.database import make_app_engine, make_sessionmaker, upgrade_
 from dashboard.auth.models import User
 from dashboard.auth.state import EXTENSION, AuthState, SignedInUser, secure_cookies_forced
 from dashboard.auth.views import blueprint
+from dashboard.config import ConfigError
 
 log = logging.getLogger(__name__)
 MIN_SECRET_KEY_LENGTH = 32
@@ -50,7 +51,7 @@ def _secret_key(config) -> str:
     key = getattr(config, "secret_key", None)
     if key:
         if len(key) < MIN_SECRET_KEY_LENGTH and not getattr(config, "testing", False):
-            raise RuntimeError(
+            raise ConfigError(
                 f"SECRET_KEY is too short ({len(key)} characters, need "
                 f"{MIN_SECRET_KEY_LENGTH}+): generate one with "
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`"
@@ -58,7 +59,7 @@ def _secret_key(config) -> str:
         return key
     if getattr(config, "testing", False):
         return secrets.token_hex(32)
-    raise RuntimeError(
+    raise ConfigError(
         "SECRET_KEY is not set: sessions cannot be signed. Set SECRET_KEY (the same value "
         "for every gunicorn worker); `make run` writes one to instance/secret_key."
     )
@@ -113,7 +114,7 @@ def init_auth(server: flask.Flask, config) -> None:
 
     Raises
     ------
-    RuntimeError
+    ConfigError
         Without ``secret_key`` outside testing: unsigned or per-worker random keys
         would make every sign-in fail on the next worker or after a restart.
     """

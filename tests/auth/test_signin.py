@@ -7,6 +7,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
 from dashboard.auth.views import FAILURE_MESSAGE
+from dashboard.config import ConfigError
 from tests.auth.conftest import PASSWORD, add_users, audit_rows, csrf_token, sign_in
 
 ADDRESS = {"REMOTE_ADDR": "203.0.113.7"}
@@ -166,5 +167,5 @@ def test_auth042_no_usable_secret_key_outside_testing_refuses_to_start(sqlite_ap
     from dashboard.auth import init_auth
 
     config = SimpleNamespace(app_database_url=sqlite_app_db, secret_key=key, testing=False)
-    with pytest.raises(RuntimeError, match=message):
+    with pytest.raises(ConfigError, match=message):
         init_auth(Flask("bare"), config)
