@@ -1,8 +1,8 @@
-"""Small helpers shared by the recruitment analyses (sites, funnel, forecast).
+"""Small helpers shared by the recruitment analyses (enrollment, sites, funnel, forecast).
 
-Private to :mod:`analysis.sites`, :mod:`analysis.funnel` and :mod:`analysis.forecast`:
-converting between ``datetime64`` cells and :class:`datetime.date`, and finding the
-data cut when the caller has none.
+Private to :mod:`analysis.enrollment`, :mod:`analysis.sites`, :mod:`analysis.funnel` and
+:mod:`analysis.forecast`: converting between ``datetime64`` cells and
+:class:`datetime.date`, and finding the data cut when the caller has none.
 """
 
 from __future__ import annotations

@@ -118,6 +118,19 @@ def _first_progression_response(
     return pd.to_datetime(hits.groupby("patient_id")["assessed_on"].min()).reindex(enrolled.index)
 
 
+def _relapse_dates(
+    follow_up: pd.DataFrame | None, responses: pd.DataFrame | None, enrolled: pd.DataFrame, cut
+) -> pd.Series:
+    """Date of relapse by patient: the first of ``progressed_on`` and a relapse/PD response."""
+    return pd.concat(
+        [
+            _follow_up_column(follow_up, "progressed_on", enrolled.index, cut),
+            _first_progression_response(responses, enrolled, cut),
+        ],
+        axis=1,
+    ).min(axis=1)
+
+
 def _censor_dates(enrolled: pd.DataFrame, last_dates: pd.Series, cut) -> pd.Series:
     last = pd.to_datetime(last_dates.reindex(enrolled.index))
     last = last.where(last.notna(), enrolled["enrolled_on"])
@@ -168,15 +181,13 @@ def pfs_times(
     Same shape as :func:`os_times`; ``event`` is 1 for progression or death.
     """
     enrolled, cut = _enrolled(patients, data_cut)
-    candidates = pd.concat(
+    first = pd.concat(
         [
-            _follow_up_column(follow_up, "progressed_on", enrolled.index, cut),
-            _first_progression_response(responses, enrolled, cut),
+            _relapse_dates(follow_up, responses, enrolled, cut),
             _follow_up_column(follow_up, "died_on", enrolled.index, cut),
         ],
         axis=1,
-    )
-    first = candidates.min(axis=1)
+    ).min(axis=1)
     end = first.where(first.notna(), _censor_dates(enrolled, last_dates, cut))
     return _result(enrolled, end, first.notna())
 
@@ -194,13 +205,7 @@ def relapse_nrm(
     2 (death without prior relapse, :data:`NRM`) or 0 (censored).
     """
     enrolled, cut = _enrolled(patients, data_cut)
-    relapse = pd.concat(
-        [
-            _follow_up_column(follow_up, "progressed_on", enrolled.index, cut),
-            _first_progression_response(responses, enrolled, cut),
-        ],
-        axis=1,
-    ).min(axis=1)
+    relapse = _relapse_dates(follow_up, responses, enrolled, cut)
     died = _follow_up_column(follow_up, "died_on", enrolled.index, cut)
     is_relapse = relapse.notna() & ~(died < relapse)
     is_nrm = died.notna() & ~is_relapse

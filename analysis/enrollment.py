@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis._recruitment_common import iso
 from analysis.forecast import enrollment_forecast_json, forecast_accrual
 
 RECRUITING = "recruiting"
@@ -103,10 +104,6 @@ def enrollment_summary(
     )
 
 
-def _iso(value) -> str | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
-
-
 def enrollment_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> dict:
     """``stats enrollment`` (ARCHITECTURE §5), with the accrual forecast (None at target)."""
     summary = enrollment_summary(tables, data_cut)
@@ -118,7 +115,7 @@ def enrollment_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -
         "enrolled": summary.enrolled,
         "withdrawn": summary.withdrawn,
         "cumulative": [
-            {"date": _iso(row.date), "enrolled": int(row.enrolled)}
+            {"date": iso(row.date), "enrolled": int(row.enrolled)}
             for row in summary.cumulative.itertuples()
         ],
         "forecast": enrollment_forecast_json(forecast),

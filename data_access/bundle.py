@@ -28,6 +28,7 @@ quoted, so ``-1.5`` stays a number.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import os
 import shutil
@@ -187,9 +188,21 @@ def csv_cells(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=bundle_columns(table), index=frame.index)
 
 
+def _has_carriage_return(cells: pd.DataFrame) -> bool:
+    return any(
+        cells[name].str.contains("\r", regex=False).any()
+        for name in cells.columns
+        if cells[name].dtype == object
+    )
+
+
 def _write_csv(path: Path, cells: pd.DataFrame) -> None:
+    # Python's csv writer quotes a field holding a line feed (it is in the line
+    # terminator) but not one holding a lone carriage return, which every reader takes
+    # for a line break: a file with such a field is written with every field quoted.
+    quoting = csv.QUOTE_ALL if _has_carriage_return(cells) else csv.QUOTE_MINIMAL
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        cells.to_csv(handle, index=False, lineterminator="\n")
+        cells.to_csv(handle, index=False, lineterminator="\n", quoting=quoting)
         handle.flush()
         os.fsync(handle.fileno())
 

@@ -190,6 +190,11 @@ def read_records(text: str, file: str):
     """Header, data cells (strings, positional columns), line of each record, number of
     fields of each record, problems."""
     problems: list[Problem] = []
+    # The csv module (used for some records) refuses a field over 128 KiB by default with
+    # an error of its own, while pandas' parser takes any length. No field is longer than
+    # the file, so that is the limit (the setting is process-wide and only ever raised).
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text))
     parsed = _records_fast(text) if text.strip() else None
     if parsed is None and text.strip():
         parsed = _records_slow(text, file, problems)

@@ -18,6 +18,18 @@ from data_access.schema import Base
 
 CONNECT_TIMEOUT_SECONDS = 5
 SQLITE_BUSY_SECONDS = 30
+# The web app's PostgreSQL connections give up on a network that silently drops packets
+# (no reset, no refusal): unacknowledged bytes for 10 s, or an idle connection whose
+# keepalive probes go unanswered for about 20 s, end the connection instead of leaving a
+# poll waiting for the kernel's retransmission limit (about 15 minutes on Linux). Only
+# the read-only engine: a loader's long writes are not cut short.
+READ_ONLY_TCP_SETTINGS = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 10_000,  # milliseconds
+}
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -47,6 +59,16 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # Python's sqlite3 (legacy transaction control) sends no BEGIN before a SELECT,
+        # so each SELECT would read whatever was last committed: a snapshot read while a
+        # load commits would mix two versions. SQLAlchemy sends BEGIN instead (the
+        # recipe of its SQLite dialect documentation), so a transaction holds its read
+        # lock from the first statement to the last.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -61,6 +83,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
         if read_only:
             connect_args["options"] = "-c default_transaction_read_only=on"
+            connect_args.update(READ_ONLY_TCP_SETTINGS)
     return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_recycle=1800)
 
 

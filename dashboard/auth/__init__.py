@@ -9,7 +9,7 @@ and every callback and API route starts with ``require_panel("<panel>")``.
 """
 
 from dashboard.auth.audit import audit
-from dashboard.auth.errors import AuthError
+from dashboard.auth.errors import AuthDatabaseError, AuthError
 from dashboard.auth.roles import (
     PANEL_ROLES,
     PATIENT_LEVEL,
@@ -26,6 +26,7 @@ __all__ = [
     "PANEL_ROLES",
     "PATIENT_LEVEL",
     "ROLES",
+    "AuthDatabaseError",
     "AuthError",
     "audit",
     "can_view",

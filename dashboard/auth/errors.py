@@ -1,6 +1,12 @@
-"""The one exception the auth package raises for things a person can fix."""
+"""The exception the auth package raises for things a person can fix, and the one
+its callers catch when the app database cannot be read or written."""
 
 from __future__ import annotations
+
+from sqlalchemy.exc import SQLAlchemyError
+
+#: The app database is down, locked or broken: callers show a message and carry on.
+AuthDatabaseError = SQLAlchemyError
 
 
 class AuthError(Exception):

@@ -16,9 +16,8 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.auth import AuthError, audit, require_panel
+from dashboard.auth import AuthDatabaseError, AuthError, audit, require_panel
 from dashboard.auth.accounts import (
     MIN_PASSWORD_LENGTH,
     USERNAME_PATTERN,
@@ -39,8 +38,8 @@ from dashboard.auth.models import EVENTS, USERNAME_LENGTH, utc_now
 from dashboard.auth.roles import INVESTIGATOR, ROLES
 from dashboard.auth.state import auth_state
 from dashboard.components.cards import empty_state
+from dashboard.components.downloads import spreadsheet_safe
 from dashboard.ids import Admin
-from data_access.bundle_read import neutralise_formulas
 
 PANEL = "admin"
 #: Rows the audit grid holds at most (newest first); the CSV takes up to EXPORT_LIMIT.
@@ -172,9 +171,7 @@ def audit_rows(entries) -> list[dict]:
 def audit_csv_frame(rows: list[dict]) -> pd.DataFrame:
     """The rows for the CSV, text that a spreadsheet could run as a formula quoted."""
     frame = pd.DataFrame(rows, columns=list(CSV_COLUMNS), dtype=object).fillna("")
-    for column in ("user", "event", "target", "address"):
-        frame[column] = neutralise_formulas(frame[column].astype(str))
-    return frame.rename(columns=CSV_COLUMNS)
+    return spreadsheet_safe(frame.astype(str)).rename(columns=CSV_COLUMNS)
 
 
 def _read_audit(filters: AuditFilter) -> list[dict]:
@@ -204,7 +201,7 @@ def _register_users(app) -> None:
         try:
             with auth_state().sessions() as session:
                 rows = user_rows(list_users(session), utc_now())
-        except SQLAlchemyError:
+        except AuthDatabaseError:
             return [], empty_state(DATABASE_DOWN, color="warning")
         if not rows:
             return [], empty_state("No accounts yet.", "Add one with the form below.")
@@ -257,7 +254,7 @@ def _register_users(app) -> None:
                 )
         except AuthError as error:
             return (_alert(f"Not added: {error}.", "danger"), *unchanged)
-        except SQLAlchemyError:
+        except AuthDatabaseError:
             return (_alert(f"Not added. {DATABASE_DOWN}", "danger"), *unchanged)
         return _alert(f"Added {name} ({role}{scope})."), (changed or 0) + 1, "", "", ""
 
@@ -341,7 +338,7 @@ def _register_actions(app) -> None:
                 result = _apply(session, action, name)
         except AuthError as error:
             return _alert(f"Nothing changed: {error}.", "danger"), (changed or 0) + 1
-        except SQLAlchemyError:
+        except AuthDatabaseError:
             return _alert(f"Nothing changed. {DATABASE_DOWN}", "danger"), no_update
         return _alert(result), (changed or 0) + 1
 
@@ -368,7 +365,7 @@ def _register_audit(app) -> None:
             rows = _read_audit(audit_filter(user, events, start, end, GRID_LIMIT + 1))
         except BadFilter as error:
             return [], empty_state(str(error), "Change the filters.", color="warning"), True
-        except SQLAlchemyError:
+        except AuthDatabaseError:
             return [], empty_state(DATABASE_DOWN, color="warning"), True
         if not rows:
             hint = "Clear a filter or widen the dates." if user or events or start or end else ""
@@ -385,7 +382,7 @@ def _register_audit(app) -> None:
         try:
             with auth_state().sessions() as session:
                 names = audit_usernames(session)
-        except SQLAlchemyError:
+        except AuthDatabaseError:
             return []
         return [{"label": name, "value": name} for name in names if name]
 

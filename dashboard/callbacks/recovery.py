@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State
 
 from analysis.chimerism import DEFAULT_DETECTION_LIMIT
 from analysis.recovery import (
@@ -18,9 +18,10 @@ from analysis.recovery import (
 from dashboard.auth import audit
 from dashboard.callbacks.access import panel_result
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.callbacks.site_filter import site_option, site_options
 from dashboard.components.cards import empty_state, kpi_card
 from dashboard.components.grid import register_csv_export
-from dashboard.figures.chimerism import chimerism_figure
+from dashboard.figures.chimerism import chimerism_figure, percent_text
 from dashboard.figures.recovery import TESTS, cif_figure, trajectory_figure
 from dashboard.ids import Recovery, Shell
 from dashboard.store import DataUnavailable
@@ -28,13 +29,6 @@ from dashboard.store import DataUnavailable
 PANEL = "recovery"
 GRAPH_SHOWN = {"display": "block"}
 RECOVERY_LINES = {"ANC": (("ANC ≥ 0.5", "neutrophil"),), "PLT": (("PLT ≥ 20", "platelet20"),)}
-
-
-def site_option(site) -> str | None:
-    """The site filter's value as an analysis option; ValueError for a non-offered value."""
-    if not isinstance(site, str) or not site:
-        raise ValueError("Unknown site filter: choose all sites or one site.")
-    return None if site == "all" else site
 
 
 def _view(version, site) -> RecoveryView:
@@ -179,17 +173,13 @@ def _limit(value) -> float:
     return limit if math.isfinite(limit) and limit > 0 else DEFAULT_DETECTION_LIMIT
 
 
-def _percent(value: float) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".")
-
-
 def share_sentence(share, limit: float) -> str:
     if not share.evaluable:
         return "No microchimerism sample at 3 months (days 76–104) yet."
     return (
         f"Detectable microchimerism at 3 months: {share.count} of {share.evaluable} "
         f"patients with a sample ({100 * share.share:.0f}%), detection limit "
-        f"{_percent(limit)}%; {share.total - share.evaluable} transplanted without a "
+        f"{percent_text(limit)}; {share.total - share.evaluable} transplanted without a "
         "3-month sample."
     )
 
@@ -291,19 +281,9 @@ def register(app) -> None:
 
     @app.callback(Output(Recovery.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_recovery_sites(version):
-        if not version or version.get("version") is None:
-            return no_update
-        try:
-            sites = panel_result(PANEL, version, "sites", site_choices)
-        except DataUnavailable:
-            return no_update
-        return [{"label": "All sites", "value": "all"}] + [
-            {
-                "label": f"{s['site_id']} · {s['name']} ({s['transplanted']} transplanted)",
-                "value": s["site_id"],
-            }
-            for s in sites
-        ]
+        return site_options(
+            PANEL, version, site_choices, lambda s: f"{s['transplanted']} transplanted"
+        )
 
     register_csv_export(
         app,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, no_update
 
 from analysis.survival import CONF_TYPES
 from analysis.survival_panels import ENDPOINTS
 from analysis.survival_summary import (
     BY_FIELDS,
     CONF_LEVELS,
-    DAYS_PER_MONTH,
     SurvivalSummary,
     cif_steps_table,
     km_steps_table,
@@ -23,9 +22,11 @@ from analysis.survival_summary import (
 from dashboard.auth import audit
 from dashboard.callbacks.access import panel_result
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.callbacks.site_filter import site_option, site_options
 from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.downloads import send_csv
 from dashboard.figures.response import rate_texts, response_figure
-from dashboard.figures.survival import cif_figure, km_figure
+from dashboard.figures.survival import cif_figure, km_figure, month_text
 from dashboard.figures.swimmer import swimmer_figure
 from dashboard.figures.theme import graph_style
 from dashboard.formatting import format_date
@@ -67,7 +68,7 @@ class Options:
 
 
 def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
-    """The page's control values, checked; :class:`BadOption` for anything not offered."""
+    """The page's control values, checked; a ValueError for anything not offered."""
     if endpoint not in ENDPOINTS:
         raise BadOption(f"Unknown endpoint {endpoint!r}: choose overall or progression-free.")
     if conf_type not in CONF_TYPES:
@@ -80,19 +81,13 @@ def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
         raise BadOption(f"Unknown confidence level {conf_level!r}: choose 80, 90, 95 or 99%.")
     if group_by != "none" and group_by not in BY_FIELDS:
         raise BadOption(f"Unknown grouping {group_by!r}: choose risk, sex, site or none.")
-    if not isinstance(site, str) or not site:
-        raise BadOption("Unknown site filter: choose all sites or one site.")
     return Options(
         endpoint=endpoint,
         conf_type=conf_type,
         conf_level=level,
         by=None if group_by == "none" else group_by,
-        site=None if site == "all" else site,
+        site=site_option(site),
     )
-
-
-def _months(days: float | None) -> str:
-    return "NR" if days is None else f"{days / DAYS_PER_MONTH:.1f}"
 
 
 def _plural(k: int, word: str) -> str:
@@ -108,15 +103,15 @@ def summary_sentence(summary: SurvivalSummary) -> str:
     else:
         events = f"{_plural(summary.events, 'event')} (progression or death)"
     lower, upper = summary.median_ci
-    ci = f"{100 * summary.conf_level:.0f}% CI {_months(lower)}–{_months(upper)}"
+    ci = f"{100 * summary.conf_level:.0f}% CI {month_text(lower)}–{month_text(upper)}"
     if summary.median is not None:
-        median = f"median {name} {_months(summary.median)} months ({ci})"
+        median = f"median {name} {month_text(summary.median)} months ({ci})"
     else:  # its interval's lower limit may be reached: the curve tooltip shows the band
         median = f"median {name} not reached"
     follow_up = (
         "median follow-up not reached"
         if summary.follow_up_median is None
-        else f"median follow-up {_months(summary.follow_up_median)} months"
+        else f"median follow-up {month_text(summary.follow_up_median)} months"
     )
     return (
         f"{_plural(summary.n, 'patient')}, {events}, {median}, {follow_up}, "
@@ -279,19 +274,9 @@ def register(app) -> None:
 
     @app.callback(Output(Survival.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_site_choices(version):
-        if not version or version.get("version") is None:
-            return no_update
-        try:
-            sites = panel_result(PANEL, version, "sites", site_choices)
-        except DataUnavailable:
-            return no_update
-        return [{"label": "All sites", "value": "all"}] + [
-            {
-                "label": f"{s['site_id']} · {s['name']} ({_plural(s['enrolled'], 'patient')})",
-                "value": s["site_id"],
-            }
-            for s in sites
-        ]
+        return site_options(
+            PANEL, version, site_choices, lambda s: _plural(s["enrolled"], "patient")
+        )
 
     _register_downloads(app)
 
@@ -311,7 +296,7 @@ def _register_downloads(app) -> None:
             *OPTION_STATES,
             prevent_initial_call=True,
         )
-        def send_csv(_clicks, version, *values):
+        def download_csv(_clicks, version, *values):
             if not version or version.get("version") is None:
                 return no_update
             try:
@@ -321,9 +306,9 @@ def _register_downloads(app) -> None:
                 return no_update
             filename = _csv_name(kind, options, version)
             audit("export", f"/survival {filename}")
-            return dcc.send_data_frame(frame.to_csv, filename, index=False)
+            return send_csv(frame, filename)
 
-        send_csv.__name__ = f"download_{target.replace('-', '_')}"
+        download_csv.__name__ = f"download_{target.replace('-', '_')}"
 
     def km(version, options):
         view = panel_result(PANEL, version, "km", survival_view, **options.km())

@@ -8,7 +8,9 @@ so the page keeps its strict Content-Security-Policy); the badge renderer lives 
 ``assets/dashAgGridComponentFunctions.js``. The grid's theme is AG Grid's own (Quartz,
 injected by the bundled grid script): no stylesheet from a CDN. The CSV export holds
 the rows as filtered and sorted on screen, with raw values (ISO dates, unrounded
-numbers, empty cells for missing ones) rather than the formatted text.
+numbers, empty cells for missing ones) rather than the formatted text, and a text that
+a spreadsheet would run as a formula starts with ``'`` (``csvSafeCell`` in
+``assets/dashAgGridFunctions.js``).
 
 Usage::
 
@@ -29,6 +31,11 @@ from dash import Input, Output, html
 MISSING = "—"
 _ISO = "%Y-%m-%d"
 _SHOWN_DATE = "%d %b %Y"  # dashboard.formatting.DATE_FORMAT
+
+# Text that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first)
+# gets a ' in front in the CSV download, as in every CSV file the server writes
+# (data_access.bundle_read.neutralise_formulas); assets/dashAgGridFunctions.js.
+CSV_SAFE_CELL = {"function": "csvSafeCell(params)"}
 
 DEFAULT_COLUMN = {
     "sortable": True,
@@ -121,7 +128,7 @@ def data_grid(
         columnDefs=column_defs,
         rowData=row_data or [],
         defaultColDef=DEFAULT_COLUMN,
-        csvExportParams={"fileName": csv_file_name},
+        csvExportParams={"fileName": csv_file_name, "processCellCallback": CSV_SAFE_CELL},
         dashGridOptions={
             "domLayout": "autoHeight",
             "animateRows": False,

@@ -14,7 +14,8 @@ LINE = "#adb5bd"
 LIMIT_COLOR = "#b02a37"
 
 
-def _percent(value: float) -> str:
+def percent_text(value: float) -> str:
+    """A percentage to at most 3 decimals, without trailing zeros: '0.05%'."""
     return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
 
 
@@ -24,9 +25,9 @@ def _describe(row, limit: float) -> str:
     elif pd.isna(row.donor_percent):
         what = "detected (no percent given)"
     elif row.donor_percent < limit:
-        what = f"{_percent(row.donor_percent)} donor DNA, under the detection limit"
+        what = f"{percent_text(row.donor_percent)} donor DNA, under the detection limit"
     else:
-        what = f"{_percent(row.donor_percent)} donor DNA"
+        what = f"{percent_text(row.donor_percent)} donor DNA"
     return f"{row.patient_id} · Day {row.day}: {what}"
 
 
@@ -92,7 +93,7 @@ def chimerism_figure(
     fig.add_hline(
         y=limit if limit > 0 else floor,
         line={"dash": "dash", "color": LIMIT_COLOR, "width": 1},
-        annotation_text=f"Detection limit {_percent(limit)}",
+        annotation_text=f"Detection limit {percent_text(limit)}",
         annotation_position="top right",
         annotation_font={"color": LIMIT_COLOR, "size": 11},
     )
@@ -117,7 +118,7 @@ def chimerism_figure(
             "type": "log",
             "range": [np.log10(low), np.log10(top)],
             "tickvals": ticks,
-            "ticktext": [_percent(t) for t in ticks],
+            "ticktext": [percent_text(t) for t in ticks],
         },
         height=440,
         hovermode="closest",

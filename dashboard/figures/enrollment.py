@@ -15,16 +15,19 @@ from dashboard.figures.theme import (
 )
 
 
-def cumulative_enrollment_figure(summary: EnrollmentSummary, start_date=None) -> go.Figure:
-    """Step curve of patients enrolled to the data cut, against the target and the plan."""
-    fig = base_figure("Cumulative enrollment")
-    cumulative = summary.cumulative
-    dates = list(cumulative["date"])
-    counts = list(cumulative["enrolled"])
+def add_enrolled_curve(
+    fig: go.Figure, cumulative: pd.DataFrame, start_date=None, data_cut=None
+) -> tuple[list, list]:
+    """Draw the steps of patients enrolled (``cumulative``: ``date, enrolled``).
+
+    The curve starts at 0 on ``start_date`` when that is before the first enrollment
+    and runs flat to ``data_cut``. Returns the dates and counts drawn.
+    """
+    dates, counts = list(cumulative["date"]), [int(n) for n in cumulative["enrolled"]]
     if start_date is not None and (not dates or pd.Timestamp(start_date) < dates[0]):
         dates, counts = [pd.Timestamp(start_date), *dates], [0, *counts]
-    if summary.data_cut is not None and dates and pd.Timestamp(summary.data_cut) > dates[-1]:
-        dates, counts = [*dates, pd.Timestamp(summary.data_cut)], [*counts, counts[-1]]
+    if data_cut is not None and dates and pd.Timestamp(data_cut) > dates[-1]:
+        dates, counts = [*dates, pd.Timestamp(data_cut)], [*counts, counts[-1]]
     fig.add_scatter(
         x=dates,
         y=counts,
@@ -33,6 +36,13 @@ def cumulative_enrollment_figure(summary: EnrollmentSummary, start_date=None) ->
         name="Enrolled",
         hovertemplate=f"%{{x|{PLOTLY_DATE}}}: %{{y}} patients enrolled<extra></extra>",
     )
+    return dates, counts
+
+
+def cumulative_enrollment_figure(summary: EnrollmentSummary, start_date=None) -> go.Figure:
+    """Step curve of patients enrolled to the data cut, against the target and the plan."""
+    fig = base_figure("Cumulative enrollment")
+    _, counts = add_enrolled_curve(fig, summary.cumulative, start_date, summary.data_cut)
     if not summary.planned.empty:
         fig.add_scatter(
             x=summary.planned["date"],

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.forecast import Forecast
+from dashboard.figures.enrollment import add_enrolled_curve
 from dashboard.figures.theme import COLORS, PLOTLY_DATE, base_figure
 from dashboard.formatting import format_date
 
@@ -24,13 +25,23 @@ def target_reached_on(cumulative: pd.DataFrame, target: int | None) -> dt.date |
     return None if reached.empty else pd.Timestamp(reached["date"].iloc[0]).date()
 
 
-def _observed(cumulative: pd.DataFrame, start, cut: pd.Timestamp) -> tuple[list, list]:
-    dates, counts = list(cumulative["date"]), [int(n) for n in cumulative["enrolled"]]
-    if start is not None and (not dates or pd.Timestamp(start) < dates[0]):
-        dates, counts = [pd.Timestamp(start), *dates], [0, *counts]
-    if dates and cut > dates[-1]:
-        dates, counts = [*dates, cut], [*counts, counts[-1]]
-    return dates, counts
+def _date_line(fig: go.Figure, day: pd.Timestamp, name: str, dash: str, color: str, side: str):
+    """A vertical line on ``day`` labelled "name, date": right of it at the bottom of the
+    plot, or left of it at the top."""
+    right = side == "right"
+    fig.add_vline(x=day, line={"dash": dash, "color": color, "width": 1})
+    fig.add_annotation(
+        x=day,
+        y=0.02 if right else 0.98,
+        yref="paper",
+        text=f"{name}<br>{format_date(day)}",
+        showarrow=False,
+        xanchor="left" if right else "right",
+        xshift=4 if right else -4,
+        yanchor="bottom" if right else "top",
+        align="left" if right else "right",
+        font={"size": 11, "color": COLORS["muted"]},
+    )
 
 
 def _add_fan(fig: go.Figure, forecast: Forecast) -> None:
@@ -110,15 +121,7 @@ def forecast_figure(
     """
     cut = pd.Timestamp(data_cut)
     fig = base_figure("Overall enrollment and forecast")
-    dates, counts = _observed(cumulative, start_date, cut)
-    fig.add_scatter(
-        x=dates,
-        y=counts,
-        mode="lines",
-        line={"shape": "hv", "width": 3, "color": COLORS["primary"]},
-        name="Enrolled",
-        hovertemplate=f"%{{x|{PLOTLY_DATE}}}: %{{y}} patients enrolled<extra></extra>",
-    )
+    dates, counts = add_enrolled_curve(fig, cumulative, start_date, cut)
     end = cut
     if forecast is not None:
         _add_fan(fig, forecast)
@@ -143,32 +146,8 @@ def forecast_figure(
     if planned_end is not None:
         planned = pd.Timestamp(planned_end)
         end = max(end, planned)
-        fig.add_vline(x=planned, line={"dash": "dash", "color": COLORS["planned"], "width": 1})
-        fig.add_annotation(
-            x=planned,
-            y=0.02,
-            yref="paper",
-            text=f"Planned end of accrual<br>{format_date(planned)}",
-            showarrow=False,
-            xanchor="left",
-            xshift=4,
-            yanchor="bottom",
-            align="left",
-            font={"size": 11, "color": COLORS["muted"]},
-        )
-    fig.add_vline(x=cut, line={"dash": "dot", "color": COLORS["muted"], "width": 1})
-    fig.add_annotation(
-        x=cut,
-        y=0.98,
-        yref="paper",
-        text=f"Data cut-off<br>{format_date(cut)}",
-        showarrow=False,
-        xanchor="right",
-        xshift=-4,
-        yanchor="top",
-        align="right",
-        font={"size": 11, "color": COLORS["muted"]},
-    )
+        _date_line(fig, planned, "Planned end of accrual", "dash", COLORS["planned"], "right")
+    _date_line(fig, cut, "Data cut-off", "dot", COLORS["muted"], "left")
     end = min(end, cut + pd.DateOffset(years=MAX_YEARS_SHOWN)) + pd.Timedelta(days=45)
     first = dates[0] if dates else cut
     top = max([target or 0, *counts, 1])

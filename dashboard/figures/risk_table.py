@@ -13,9 +13,9 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.survival_summary import DAYS_PER_MONTH
 from dashboard.figures.theme import COLORS, TEMPLATE
 
-DAYS_PER_MONTH = 30.4375
 X_TITLE = "Months since enrollment"
 PLOT_HEIGHT = 430
 ROW_PX = 19

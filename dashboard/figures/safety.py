@@ -31,9 +31,12 @@ def _discrete_scale() -> list:
     return scale
 
 
-def _title_on_top(fig: go.Figure) -> None:
-    """Pin the title to the top edge, above a legend placed over the plot area."""
-    fig.update_layout(title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
+def _title_and_legend_on_top(fig: go.Figure) -> None:
+    """Pin the title to the top edge, and a horizontal legend between it and the plot."""
+    fig.update_layout(
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"},
+    )
 
 
 def _short(soc: str, width: int = 46) -> str:
@@ -95,6 +98,20 @@ def _event_hover(row) -> str:
     )
 
 
+def _onset_markers(events: pd.DataFrame, label: dict, name: str, marker: dict, **extra):
+    """Markers at the onset of ``events``, on their patients' rows, hovering the event."""
+    return go.Scatter(
+        x=events["day"],
+        y=events["patient_id"].map(label),
+        mode="markers",
+        marker=marker,
+        name=name,
+        hovertext=[_event_hover(r) for r in events.itertuples()],
+        hovertemplate="%{hovertext}<extra></extra>",
+        **extra,
+    )
+
+
 def ae_timeline_figure(events: pd.DataFrame, follow_up: pd.DataFrame) -> go.Figure:
     """Swimmer-style timeline: one row per patient, AEs as bars from onset to resolution.
 
@@ -143,31 +160,14 @@ def ae_timeline_figure(events: pd.DataFrame, follow_up: pd.DataFrame) -> go.Figu
                 hoverinfo="skip",
             )
         )
+        marker = {"color": color, "size": 11, "line": {"color": "white", "width": 1}}
         fig.add_trace(
-            go.Scatter(
-                x=chosen["day"],
-                y=chosen["patient_id"].map(label),
-                mode="markers",
-                marker={"color": color, "size": 11, "line": {"color": "white", "width": 1}},
-                name=GRADE_LABELS[grade],
-                legendgroup=f"g{grade}",
-                hovertext=[_event_hover(r) for r in chosen.itertuples()],
-                hovertemplate="%{hovertext}<extra></extra>",
-            )
+            _onset_markers(chosen, label, GRADE_LABELS[grade], marker, legendgroup=f"g{grade}")
         )
     gvhd = events[events["gvhd"]]
     if not gvhd.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=gvhd["day"],
-                y=gvhd["patient_id"].map(label),
-                mode="markers",
-                marker={"symbol": "star-open", "size": 20, "color": COLORS["primary"]},
-                name="GVHD",
-                hovertext=[_event_hover(r) for r in gvhd.itertuples()],
-                hovertemplate="%{hovertext}<extra></extra>",
-            )
-        )
+        marker = {"symbol": "star-open", "size": 20, "color": COLORS["primary"]}
+        fig.add_trace(_onset_markers(gvhd, label, "GVHD", marker))
     dead = follow[follow["died"]]
     if not dead.empty:
         fig.add_trace(
@@ -183,12 +183,9 @@ def ae_timeline_figure(events: pd.DataFrame, follow_up: pd.DataFrame) -> go.Figu
     fig.add_vline(x=0, line={"color": COLORS["muted"], "dash": "dot", "width": 1})
     low = int(min(follow["start_day"].min(), events["day"].min() if len(events) else 0)) - 5
     high = int(min(TIMELINE_MAX_DAY, max(follow["end_day"].max(), 30))) + 5
-    _title_on_top(fig)
+    _title_and_legend_on_top(fig)
     fig.update_layout(
-        height=max(320, 170 + 26 * len(follow)),
-        hovermode="closest",
-        margin={"t": 95, "b": 55},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"},
+        height=max(320, 170 + 26 * len(follow)), hovermode="closest", margin={"t": 95, "b": 55}
     )
     title = "Days from transplant (day 0); first year shown"
     if not follow["day0_is_transplant"].all():
@@ -291,11 +288,8 @@ def stopping_boundary_figure(boundary) -> go.Figure:
                 f"<br>P(rate > {rule.p0:.0%}) = %{{customdata:.2f}}<extra></extra>",
             )
         )
-    _title_on_top(fig)
-    fig.update_layout(
-        margin={"t": 100},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"},
-    )
+    _title_and_legend_on_top(fig)
+    fig.update_layout(margin={"t": 100})
     fig.update_xaxes(title_text="Patients evaluated", range=[0.5, len(table) + 0.5], dtick=2)
     fig.update_yaxes(title_text="Early NRM (patients)", range=[-0.3, ceiling + 0.5], dtick=1)
     return fig

@@ -177,8 +177,8 @@ def _median_drop(fig, group, name, level, color, key) -> None:
     if median is None:
         return
     lo, up = group["median_ci"]
-    ci = f"{level} CI {_month_text(lo)}–{_month_text(up)}"
-    text = f"Median {name} {_month_text(median)} months ({ci})"
+    ci = f"{level} CI {month_text(lo)}–{month_text(up)}"
+    text = f"Median {name} {month_text(median)} months ({ci})"
     fig.add_scatter(
         x=[0, months(median), months(median)],
         y=[50, 50, 0],
@@ -244,7 +244,8 @@ def _legend_keys(fig) -> None:
     )
 
 
-def _month_text(days: float | None) -> str:
+def month_text(days: float | None) -> str:
+    """Days as months to one decimal ('14.2'); 'NR' (not reached) for None."""
     return "NR" if days is None else f"{months(days):.1f}"
 
 

@@ -12,6 +12,7 @@ from dashboard.components.grid import (
     number_column,
     text_column,
 )
+from dashboard.components.site_filter import site_select
 from dashboard.figures.recovery import TESTS
 from dashboard.figures.theme import GRAPH_CONFIG
 from dashboard.ids import Recovery
@@ -25,7 +26,6 @@ dash.register_page(
     panel="recovery",
 )
 
-ALL_SITES = {"label": "All sites", "value": "all"}
 RED = {"backgroundColor": "#f8d7da", "color": "#842029"}
 AMBER = {"backgroundColor": "#fff3cd", "color": "#664d03"}
 MISSING_DAY = "params.value == null ? 'not reached' : params.value"
@@ -131,9 +131,7 @@ def controls() -> dbc.Card:
                     dbc.Col(
                         [
                             _label("Patients from", Recovery.SITE),
-                            dbc.Select(
-                                id=Recovery.SITE, options=[ALL_SITES], value="all", size="sm"
-                            ),
+                            site_select(Recovery.SITE),
                         ],
                         md=4,
                     ),

@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components.site_filter import site_select
 from dashboard.figures.theme import GRAPH_CONFIG
 from dashboard.ids import Survival
 
@@ -34,7 +35,6 @@ GROUP_OPTIONS = [
     {"label": "Sex", "value": "sex"},
     {"label": "Site", "value": "site_id"},
 ]
-ALL_SITES = {"label": "All sites", "value": "all"}
 
 
 def _control(label: str, component, width: int) -> dbc.Col:
@@ -88,7 +88,7 @@ def controls() -> dbc.Card:
                     ),
                     _control(
                         "Patients from",
-                        dbc.Select(id=Survival.SITE, options=[ALL_SITES], value="all", size="sm"),
+                        site_select(Survival.SITE),
                         3,
                     ),
                 ],

@@ -13,6 +13,7 @@ from analysis.endpoints import last_contact_dates, os_times, pfs_times, relapse_
 from analysis.response import response_summary
 from analysis.survival import kaplan_meier, logrank
 from analysis.survival_panels import relapse_json, response_json, survival_json
+from tests.unit.tables import table
 
 DAY0 = pd.Timestamp("2024-01-01")
 CUT = dt.date(2025, 1, 1)  # day 366
@@ -20,13 +21,6 @@ CUT = dt.date(2025, 1, 1)  # day 366
 
 def d(day):
     return pd.NaT if day is None else DAY0 + pd.Timedelta(days=day)
-
-
-def frame(rows, columns, dates=()):
-    out = pd.DataFrame(rows, columns=columns)
-    for c in dates:
-        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
-    return out
 
 
 def make_tables():
@@ -41,7 +35,8 @@ def make_tables():
     P7 screened only (no enrolled_on)                     excluded
     P8 enrolled after the cut                             excluded
     """
-    patients = frame(
+    patients = table(
+        "patients",
         [
             ("P1", "S1", "F", "adverse", d(0)),
             ("P2", "S1", "M", "intermediate", d(10)),
@@ -53,10 +48,10 @@ def make_tables():
             ("P8", "S3", "F", "adverse", d(400)),
         ],
         ["patient_id", "site_id", "sex", "cytogenetic_risk", "enrolled_on"],
-        dates=["enrolled_on"],
     )
     patients["screened_on"] = patients["enrolled_on"].fillna(d(5))
-    follow_up = frame(
+    follow_up = table(
+        "follow_up",
         [
             ("P1", d(90), None, d(100)),
             ("P2", d(200), None, None),
@@ -66,9 +61,9 @@ def make_tables():
             ("P8", d(420), None, None),
         ],
         ["patient_id", "last_contact_on", "progressed_on", "died_on"],
-        dates=["last_contact_on", "progressed_on", "died_on"],
     )
-    responses = frame(
+    responses = table(
+        "responses",
         [
             ("P1", d(30), "CR"),
             ("P2", d(40), "CRi"),
@@ -77,13 +72,10 @@ def make_tables():
             ("P5", d(130), "relapse"),
             ("P5", d(60), "CR"),
         ],
-        ["patient_id", "assessed_on", "response"],
-        dates=["assessed_on"],
     )
-    labs = frame(
+    labs = table(
+        "lab_results",
         [("P4", d(150), "ANC", 1.2, "10^9/L"), ("P4", d(80), "PLT", 90.0, "10^9/L")],
-        ["patient_id", "sampled_on", "test", "value", "unit"],
-        dates=["sampled_on"],
     )
     return {
         "patients": patients,

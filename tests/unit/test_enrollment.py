@@ -7,16 +7,15 @@ import datetime as dt
 import pandas as pd
 
 from analysis.enrollment import enrollment_json, enrollment_summary
-from data_access.frames import empty_tables, typed_frame
-from data_access.schema import BUNDLE_TABLES
+from tests.unit.tables import all_tables, table
 
 
 def tables(patients, sites, follow_up=(), trial=None):
-    out = empty_tables()
-    out["patients"] = typed_frame(BUNDLE_TABLES["patients.csv"], pd.DataFrame(patients))
-    out["sites"] = typed_frame(BUNDLE_TABLES["sites.csv"], pd.DataFrame(sites))
-    if follow_up:
-        out["follow_up"] = typed_frame(BUNDLE_TABLES["follow_up.csv"], pd.DataFrame(follow_up))
+    out = all_tables(
+        patients=table("patients", patients),
+        sites=table("sites", sites),
+        follow_up=table("follow_up", follow_up),
+    )
     trial = trial or {
         "nct_id": "NCT03439371",
         "title": "MTSA",
@@ -25,7 +24,7 @@ def tables(patients, sites, follow_up=(), trial=None):
         "planned_accrual_end": "2022-05-31",
         "data_cut": "2020-01-31",
     }
-    out["trial"] = typed_frame(BUNDLE_TABLES["trial.csv"], pd.DataFrame([trial]))
+    out["trial"] = table("trial", [trial])
     return out
 
 

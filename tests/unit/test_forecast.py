@@ -18,72 +18,34 @@ from analysis.forecast import (
     forecast_accrual,
 )
 from analysis.forecast_sim import fan_counts, time_to_reach
+from tests.unit.tables import table
 
 CUT = dt.date(2024, 6, 30)
 ORIGIN = pd.Timestamp("2022-01-01")
-SITE_COLUMNS = [
-    "site_id",
-    "name",
-    "city",
-    "latitude",
-    "longitude",
-    "status",
-    "ethics_approved_on",
-    "contract_signed_on",
-    "initiation_visit_on",
-    "activated_on",
-    "closed_on",
-]
-PATIENT_COLUMNS = [
-    "patient_id",
-    "site_id",
-    "sex",
-    "age",
-    "diagnosis",
-    "cytogenetic_risk",
-    "screened_on",
-    "enrolled_on",
-    "screen_failure_reason",
-    "transplant_on",
-    "withdrawn_on",
-    "withdrawal_reason",
-]
-TRIAL_COLUMNS = [
-    "nct_id",
-    "title",
-    "target_enrollment",
-    "start_date",
-    "planned_accrual_end",
-    "data_cut",
-]
-
-
-def typed(rows: list[list], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in columns:
-        if column.endswith(("_on", "_date", "_end", "data_cut")):
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-        elif frame[column].dtype == object:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame
 
 
 def make_tables(sites: list[list], enrollments: list[tuple[str, pd.Timestamp]], target: int,
                 cut: pd.Timestamp, planned_end: str | None = "2026-12-31") -> dict:  # fmt: skip
     """Tables from site rows [id, status, ethics, activated] and (site, date) enrollments."""
     site_rows = [
-        [sid, f"Site {sid}", None, None, None, status, ethics, None, None, activated, None]
+        {
+            "site_id": sid,
+            "name": f"Site {sid}",
+            "status": status,
+            "ethics_approved_on": ethics,
+            "activated_on": activated,
+        }
         for sid, status, ethics, activated in sites
     ]
     patients = [
-        [f"P{i}", sid, None, None, None, None, day, day, None, None, None, None]
+        {"patient_id": f"P{i}", "site_id": sid, "screened_on": day, "enrolled_on": day}
         for i, (sid, day) in enumerate(enrollments)
     ]
     trial = [["NCT00000000", "test", target, ORIGIN, planned_end, cut]]
     return {
-        "trial": typed(trial, TRIAL_COLUMNS),
-        "sites": typed(site_rows, SITE_COLUMNS),
-        "patients": typed(patients, PATIENT_COLUMNS),
+        "trial": table("trial", trial),
+        "sites": table("sites", site_rows),
+        "patients": table("patients", patients),
     }
 
 
@@ -281,34 +243,33 @@ def simulated_trial(rng, n_sites=8, alpha=2.0, per_month=0.5, target=30, at=15):
         out = ORIGIN + pd.to_timedelta(np.where(values <= cut_day, values, np.nan), unit="D")
         return np.asarray(out, dtype="datetime64[ns]")
 
-    empty_text = np.full(n_sites, None, dtype=object)
-    sites = pd.DataFrame(
-        {
-            "site_id": site_ids,
-            "name": site_ids,
-            "city": empty_text,
-            "latitude": np.nan,
-            "longitude": np.nan,
-            "status": np.where(activation <= cut_day, "recruiting", "not_yet_recruiting"),
-            "ethics_approved_on": dates(ethics),
-            "contract_signed_on": dates(np.full(n_sites, np.nan)),
-            "initiation_visit_on": dates(np.full(n_sites, np.nan)),
-            "activated_on": dates(activation),
-            "closed_on": dates(np.full(n_sites, np.nan)),
-        }
-    ).astype({"status": object})
+    sites = table(
+        "sites",
+        pd.DataFrame(
+            {
+                "site_id": site_ids,
+                "name": site_ids,
+                "status": np.where(activation <= cut_day, "recruiting", "not_yet_recruiting"),
+                "ethics_approved_on": dates(ethics),
+                "activated_on": dates(activation),
+            }
+        ),
+    )
     n = int(np.sum(days <= cut_day))
     enrolled_on = dates(days[:n])
-    patients = pd.DataFrame({column: np.full(n, None, dtype=object) for column in PATIENT_COLUMNS})
-    patients["patient_id"] = [f"P{i}" for i in range(n)]
-    patients["site_id"] = site_ids[site_of[:n]]
-    patients["age"] = pd.array([None] * n, dtype="Int64")
-    for column in ("screened_on", "enrolled_on"):
-        patients[column] = enrolled_on
-    for column in ("transplant_on", "withdrawn_on"):
-        patients[column] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    patients = table(
+        "patients",
+        pd.DataFrame(
+            {
+                "patient_id": [f"P{i}" for i in range(n)],
+                "site_id": site_ids[site_of[:n]],
+                "screened_on": enrolled_on,
+                "enrolled_on": enrolled_on,
+            }
+        ),
+    )
     cut = ORIGIN + pd.Timedelta(days=int(cut_day))
-    trial = typed([["NCT0", "sim", target, ORIGIN, None, cut]], TRIAL_COLUMNS)
+    trial = table("trial", [["NCT0", "sim", target, ORIGIN, None, cut]])
     tables = {"trial": trial, "sites": sites, "patients": patients}
     return tables, cut.date(), (ORIGIN + pd.Timedelta(days=int(true_day))).date()
 

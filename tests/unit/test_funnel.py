@@ -27,32 +27,9 @@ import pandas as pd
 import pytest
 
 from analysis.funnel import ScreeningFunnel, funnel_json, screening_funnel
+from tests.unit.tables import table
 
 CUT = dt.date(2024, 6, 30)
-PATIENT_COLUMNS = [
-    "patient_id",
-    "site_id",
-    "sex",
-    "age",
-    "diagnosis",
-    "cytogenetic_risk",
-    "screened_on",
-    "enrolled_on",
-    "screen_failure_reason",
-    "transplant_on",
-    "withdrawn_on",
-    "withdrawal_reason",
-]
-
-
-def typed(rows: list[list], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in columns:
-        if column.endswith("_on"):
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-        elif frame[column].dtype == object:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame
 
 
 def day(transplant: str, n: int) -> str:
@@ -69,7 +46,8 @@ def bundle() -> dict[str, pd.DataFrame]:
                 withdrawn, why]  # fmt: skip
 
     enrolled = "2023-11-01"
-    patients = typed(
+    patients = table(
+        "patients",
         [
             patient("P1", enrolled, transplant=T_OLD),
             patient("P2", enrolled, transplant=T_OLD),
@@ -84,23 +62,22 @@ def bundle() -> dict[str, pd.DataFrame]:
             patient("P11", enrolled, transplant=T_OLD, withdrawn=day(T_OLD, 40)),
             patient("P12", "2024-01-15", transplant=T_120),
         ],
-        PATIENT_COLUMNS,
     )
-    follow_up = typed(
+    follow_up = table(
+        "follow_up",
         [
             ["P2", None, None, day(T_OLD, 50), "infection"],
             ["P3", None, None, day(T_OLD, 80), "relapse"],
             ["P12", None, None, day(T_120, 90), "relapse"],
         ],
-        ["patient_id", "last_contact_on", "progressed_on", "died_on", "death_cause"],
     )
-    labs = typed(
+    labs = table(
+        "lab_results",
         [
             ["P3", day(T_OLD, 78), "ANC", 1.2, "10^9/L"],
             ["P2", day(T_OLD, 30), "ANC", 0.2, "10^9/L"],  # outside 76–104
             ["P11", day(T_OLD, 20), "PLT", 15.0, "10^9/L"],  # outside 76–104
         ],
-        ["patient_id", "sampled_on", "test", "value", "unit"],
     )
     return {"patients": patients, "follow_up": follow_up, "lab_results": labs}
 

@@ -29,8 +29,7 @@ from analysis.recovery_days import (
     prolonged_aplasia,
     recovery_day,
 )
-from data_access.frames import empty_tables, typed_frame
-from data_access.schema import BUNDLE_TABLES
+from tests.unit.tables import all_tables, table
 
 DAY0 = pd.Timestamp("2024-03-01")
 CUT = (DAY0 + pd.Timedelta(days=200)).date()
@@ -38,10 +37,6 @@ CUT = (DAY0 + pd.Timedelta(days=200)).date()
 
 def d(day):
     return None if day is None else (DAY0 + pd.Timedelta(days=day)).date()
-
-
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    return typed_frame(BUNDLE_TABLES[f"{name}.csv"], pd.DataFrame(rows))
 
 
 def patient(pid, site="S1", transplant=0):
@@ -59,14 +54,14 @@ def labs(pid, test, pairs):
 
 
 def make_tables(patients, follow_up=(), lab_rows=(), transfusions=(), chimerism=()):
-    tables = empty_tables()
-    tables["sites"] = table("sites", [{"site_id": s, "name": f"Site {s}"} for s in ("S1", "S2")])
-    tables["patients"] = table("patients", list(patients))
-    tables["follow_up"] = table("follow_up", list(follow_up))
-    tables["lab_results"] = table("lab_results", list(lab_rows))
-    tables["transfusions"] = table("transfusions", list(transfusions))
-    tables["chimerism"] = table("chimerism", list(chimerism))
-    return tables
+    return all_tables(
+        sites=table("sites", [{"site_id": s, "name": f"Site {s}"} for s in ("S1", "S2")]),
+        patients=table("patients", patients),
+        follow_up=table("follow_up", follow_up),
+        lab_results=table("lab_results", lab_rows),
+        transfusions=table("transfusions", transfusions),
+        chimerism=table("chimerism", chimerism),
+    )
 
 
 # --- the rule for one series -----------------------------------------------------------

@@ -15,18 +15,13 @@ from analysis.competing_risks import cif_at
 from analysis.gvhd import acute_grade, chronic_severity
 from analysis.safety import ANY_AE, ae_table, safety_json, safety_report
 from analysis.stopping import StoppingRule
-from data_access.frames import empty_tables, typed_frame
-from data_access.schema import BUNDLE_TABLES
+from tests.unit.tables import all_tables, table
 
 CUT = dt.date(2021, 1, 1)
 SOC_GI = "Gastrointestinal disorders"
 SOC_INF = "Infections and infestations"
 SOC_BLOOD = "Blood and lymphatic system disorders"
 SOC_IMMUNE = "Immune system disorders"
-
-
-def typed(file: str, rows: list[dict]) -> pd.DataFrame:
-    return typed_frame(BUNDLE_TABLES[file], pd.DataFrame(rows))
 
 
 def patient(pid, enrolled="2020-01-01", transplant="2020-02-01"):
@@ -67,8 +62,8 @@ def make_tables(events: list[dict] | None = None) -> dict[str, pd.DataFrame]:
     P5 not transplanted; an AE after the data cut (ignored); died 2020-01-20 (day 19) NRM
     P6 enrolled 2020-12-01, alive: followed 31 days, not evaluable for early NRM
     """
-    trial = typed(
-        "trial.csv",
+    trial = table(
+        "trial",
         [
             {
                 "nct_id": "NCT03439371",
@@ -79,8 +74,8 @@ def make_tables(events: list[dict] | None = None) -> dict[str, pd.DataFrame]:
             }
         ],
     )
-    patients = typed(
-        "patients.csv",
+    patients = table(
+        "patients",
         [
             patient("P1"),
             patient("P2"),
@@ -90,8 +85,8 @@ def make_tables(events: list[dict] | None = None) -> dict[str, pd.DataFrame]:
             patient("P6", enrolled="2020-12-01", transplant=None),
         ],
     )
-    follow_up = typed(
-        "follow_up.csv",
+    follow_up = table(
+        "follow_up",
         [
             {"patient_id": "P1", "last_contact_on": "2020-12-15"},
             {"patient_id": "P2", "died_on": "2020-02-20", "death_cause": "sepsis"},
@@ -119,14 +114,12 @@ def make_tables(events: list[dict] | None = None) -> dict[str, pd.DataFrame]:
                ("chronic", "moderate")),
             ae("P5", "Fatigue", "General disorders", 2, "2021-02-01"),
         ]  # fmt: skip
-    tables = empty_tables()
-    tables.update(
+    return all_tables(
         trial=trial,
         patients=patients,
         follow_up=follow_up,
-        adverse_events=typed("adverse_events.csv", events),
+        adverse_events=table("adverse_events", events),
     )
-    return tables
 
 
 @pytest.fixture(scope="module")

@@ -24,50 +24,14 @@ import pandas as pd
 from numpy.testing import assert_allclose
 
 from analysis.sites import JSON_KEYS, METRIC_COLUMNS, cumulative_by_site, site_metrics, sites_json
+from tests.unit.tables import table
 
 CUT = dt.date(2024, 6, 30)
-SITE_COLUMNS = [
-    "site_id",
-    "name",
-    "city",
-    "latitude",
-    "longitude",
-    "status",
-    "ethics_approved_on",
-    "contract_signed_on",
-    "initiation_visit_on",
-    "activated_on",
-    "closed_on",
-]
-PATIENT_COLUMNS = [
-    "patient_id",
-    "site_id",
-    "sex",
-    "age",
-    "diagnosis",
-    "cytogenetic_risk",
-    "screened_on",
-    "enrolled_on",
-    "screen_failure_reason",
-    "transplant_on",
-    "withdrawn_on",
-    "withdrawal_reason",
-]
-
-
-def typed(rows: list[list], columns: list[str]) -> pd.DataFrame:
-    """A frame with the house dtypes: ``*_on`` columns datetime64[ns], text None."""
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in columns:
-        if column.endswith("_on"):
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-        elif frame[column].dtype == object:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame
 
 
 def bundle() -> dict[str, pd.DataFrame]:
-    sites = typed(
+    sites = table(
+        "sites",
         [
             ["AAA", "Alpha", "Lyon", 45.7, 4.8, "recruiting", "2023-01-10", "2023-02-01",
              "2023-02-20", "2023-03-01", None],
@@ -76,13 +40,13 @@ def bundle() -> dict[str, pd.DataFrame]:
             ["CCC", "Gamma", None, None, None, "not_yet_recruiting", "2024-03-01", None, None,
              None, None],
         ],
-        SITE_COLUMNS,
     )  # fmt: skip
 
     def patient(pid, site, screened, enrolled=None, reason=None):
         return [pid, site, "F", 65, None, "adverse", screened, enrolled, reason, None, None, None]
 
-    patients = typed(
+    patients = table(
+        "patients",
         [
             patient("A1", "AAA", "2023-04-10", "2023-04-15"),
             patient("A2", "AAA", "2023-08-01", "2023-08-03"),
@@ -93,7 +57,6 @@ def bundle() -> dict[str, pd.DataFrame]:
             patient("B1", "BBB", "2023-10-01", "2023-10-02"),
             patient("B2", "BBB", "2023-12-01", "2023-12-02"),
         ],
-        PATIENT_COLUMNS,
     )
     return {"sites": sites, "patients": patients}
 

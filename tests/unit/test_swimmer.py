@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.swimmer import COLUMNS, swimmer_rows
+from tests.unit.tables import table
 
 DAY0 = pd.Timestamp("2024-01-01")
 CUT = dt.date(2025, 1, 1)  # day 366
@@ -19,13 +20,6 @@ CUT = dt.date(2025, 1, 1)  # day 366
 
 def d(day):
     return pd.NaT if day is None else DAY0 + pd.Timedelta(days=day)
-
-
-def frame(rows, columns, dates=()):
-    out = pd.DataFrame(rows, columns=columns)
-    for c in dates:
-        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
-    return out
 
 
 def make_tables():
@@ -42,7 +36,8 @@ def make_tables():
     E enrolled day 5, died day 35 without relapse (NRM), withdrawn day 20 -> bar 30.
     F screened only: no row.
     """
-    patients = frame(
+    patients = table(
+        "patients",
         [
             ("A", "S1", "F", "adverse", d(0), None),
             ("B", "S1", "M", "intermediate", d(10), None),
@@ -52,9 +47,9 @@ def make_tables():
             ("F", "S2", "F", "adverse", None, None),
         ],
         ["patient_id", "site_id", "sex", "cytogenetic_risk", "enrolled_on", "withdrawn_on"],
-        dates=["enrolled_on", "withdrawn_on"],
     )
-    follow_up = frame(
+    follow_up = table(
+        "follow_up",
         [
             ("A", d(250), None, d(250)),
             ("B", d(310), None, None),
@@ -62,9 +57,9 @@ def make_tables():
             ("E", d(35), None, d(35)),
         ],
         ["patient_id", "last_contact_on", "progressed_on", "died_on"],
-        dates=["last_contact_on", "progressed_on", "died_on"],
     )
-    responses = frame(
+    responses = table(
+        "responses",
         [
             ("A", d(30), "CRi"),
             ("A", d(60), "CR"),
@@ -73,8 +68,6 @@ def make_tables():
             ("C", d(50), "PR"),
             ("D", d(150), "CR"),
         ],
-        ["patient_id", "assessed_on", "response"],
-        dates=["assessed_on"],
     )
     return {"patients": patients, "follow_up": follow_up, "responses": responses}
 

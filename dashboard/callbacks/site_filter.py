@@ -1,0 +1,39 @@
+"""The site filter of the Survival and Recovery pages: its choices and its value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dash import no_update
+
+from dashboard.callbacks.access import panel_result
+from dashboard.components.site_filter import ALL_SITES, ALL_SITES_OPTION
+from dashboard.store import DataUnavailable
+
+
+def site_option(site) -> str | None:
+    """The filter's value as an analysis ``site_filter`` option (``None``: all sites).
+
+    Raises ValueError for a value the page never offers.
+    """
+    if not isinstance(site, str) or not site:
+        raise ValueError("Unknown site filter: choose all sites or one site.")
+    return None if site == ALL_SITES else site
+
+
+def site_options(panel: str, version: dict | None, choices: Callable, count: Callable[[dict], str]):
+    """The filter's dropdown options: "All sites", then one option per site.
+
+    ``choices`` is the panel's ``site_choices(tables, data_cut)``; each site is labelled
+    "id · name (``count(site)``)". ``no_update`` while no data can be read.
+    """
+    if not version or version.get("version") is None:
+        return no_update
+    try:
+        sites = panel_result(panel, version, "sites", choices)
+    except DataUnavailable:
+        return no_update
+    return [ALL_SITES_OPTION] + [
+        {"label": f"{s['site_id']} · {s['name']} ({count(s)})", "value": s["site_id"]}
+        for s in sites
+    ]
