@@ -17,7 +17,11 @@ AUDIT_CELLS = "#admin-audit-grid .ag-cell[col-id={}]"
 
 
 def _texts(dash_duo, selector: str) -> list[str]:
-    return [element.text for element in dash_duo.find_elements(selector)]
+    """Texts of the matching cells, read in one go (the grid re-renders its rows)."""
+    return dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText.trim())",
+        selector,
+    )
 
 
 def test_admin001_admin_sees_the_accounts(dash_duo, open_app, make_app, sqlite_url):

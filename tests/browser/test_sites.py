@@ -68,7 +68,12 @@ def test_sites_page001_demo_table_lists_seven_sites(dash_duo, open_app, make_app
     url, tables = demo_db
     open_sites(open_app, make_app(url), dash_duo)
     until(lambda: len(dash_duo.find_elements(ROW)) == 7, timeout=10)
-    names = {e.text for e in dash_duo.find_elements("#sites-grid .ag-cell[col-id='name']")}
+    names = set(
+        dash_duo.driver.execute_script(  # read in one go: the grid may re-render its rows
+            "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText.trim())",
+            "#sites-grid .ag-cell[col-id='name']",
+        )
+    )
     assert names == set(tables["sites"]["name"])
     badge = dash_duo.find_element("#sites-grid .ag-row[row-id='STE'] .grid-badge")
     assert badge.text == "Recruiting"
