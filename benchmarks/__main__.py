@@ -34,7 +34,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
     parser.add_argument("--load-seconds", type=float, help="load test length (default 120)")
-    parser.add_argument("--repeats", type=int, help="warm visits per page (default 5, 10k: 3)")
+    parser.add_argument("--repeats", type=int, help="warm visits per page (default 5, 10k: 2)")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL")
@@ -77,7 +77,7 @@ def run_scale(scale, folder: Path, args) -> list[Result]:
     client = datasets.signed_in_client(app)
     visits = None
     if {"callbacks", "transfer", "load"} & set(args.only):
-        repeats = args.repeats or (3 if scale.name == "10k" else 5)
+        repeats = args.repeats or (2 if scale.name == "10k" else 5)
         say(f"{scale.name}: 2 server time (cold, warm ×{repeats}, bare app, SQL floor)")
         timed, visits = bench_callbacks.bench_callbacks(scale, app, client, repeats)
         if "callbacks" in args.only:
@@ -110,15 +110,22 @@ def served(scale, folder: Path, trial_url: str, visits, args) -> list[Result]:
         if "transfer" in args.only:
             say(f"{scale.name}: 4 bytes (Chromium: first visit, page changes)")
             measured, http_bytes = None, None
+            changes = scale.name != "10k"  # minutes of drawing in Chromium: see bench_transfer
             try:
-                measured = bench_transfer.chromium_transfer(base, "dora", datasets.PASSWORD)
+                measured = bench_transfer.chromium_transfer(
+                    base, "dora", datasets.PASSWORD, page_changes=changes
+                )
             except Exception as error:  # no Chromium here: fall back to plain HTTP
                 say(f"Chromium unavailable ({error.__class__.__name__}: {error}); HTTP instead")
                 http_bytes = bench_transfer.http_first_visit(
                     base, server.signed_in_session(base, "dora")
                 )
             results.append(bench_transfer.first_visit_result(scale.name, measured, http_bytes))
-            results += bench_transfer.page_change_results(scale.name, visits, measured)
+            files = bench_transfer.on_demand_files(measured if changes else None)
+            args.on_demand_files = files or getattr(args, "on_demand_files", None)
+            results += bench_transfer.page_change_results(
+                scale.name, visits, measured if changes else None, args.on_demand_files
+            )
         if "load" in args.only:
             settings = bench_load.LoadSettings(users=args.users, seconds=args.load_seconds)
             say(f"{scale.name}: 5 load ({settings.users} users, {settings.seconds:.0f} s)")

@@ -7,8 +7,14 @@ cache, signed in; a page change is a click on the navigation bar. Without Chromi
 same requests are made over HTTP (index, its scripts and stylesheets, ``_dash-layout``,
 ``_dash-dependencies``, then the callbacks), which misses the on-demand chunks.
 
-Which callback and output carry the bytes comes from the in-process visits of
-benchmark 2 (same data, same compression): each output compressed on its own.
+At 10,000 patients Chromium takes minutes to draw the Recovery and Safety figures, so
+there it measures the first visit only; a page change is then the routing and callback
+responses as sent (the in-process visits of benchmark 2, same compression) plus the
+on-demand files Chromium fetched for that page at demo scale (code and map data, the
+same at any scale).
+
+Which callback and output carry the bytes comes from those in-process visits: each
+output compressed on its own.
 """
 
 from __future__ import annotations
@@ -66,10 +72,23 @@ def _name(url: str) -> str:
     return url.rsplit("/", 1)[-1].split("?")[0]
 
 
-def page_change_results(scale_name: str, visits: dict, browser_bytes: dict | None) -> list[Result]:
-    """Per page change: bytes (browser if measured, else routing + callbacks), and the
-    outputs that weigh most."""
+def on_demand_files(measured: dict | None) -> dict[str, list[tuple[str, int]]]:
+    """Per page, the files other than callbacks that Chromium fetched on the change."""
+    if not measured:
+        return {}
+    return {
+        page: [(n, b) for n, b in measured.get(f"{page} entries", []) if "_dash-" not in n]
+        for page in pages.PAGES
+    }
+
+
+def page_change_results(
+    scale_name: str, visits: dict, browser_bytes: dict | None, files_at_demo: dict | None = None
+) -> list[Result]:
+    """Per page change: bytes (Chromium's if it changed pages, else routing + callbacks
+    plus the page's on-demand files as fetched at demo scale), and the heaviest outputs."""
     out = []
+    files_by_page = on_demand_files(browser_bytes) or files_at_demo or {}
     for page, visit in visits.items():
         in_process = visit.routing.wire + sum(r.wire for r in visit.replies)
         measured = browser_bytes.get(page) if browser_bytes else None
@@ -78,12 +97,15 @@ def page_change_results(scale_name: str, visits: dict, browser_bytes: dict | Non
             f"{name} → {output} {_kb(packed)} ({_kb(raw)} raw)"
             for name, output, raw, packed in heavy
         )
-        value = measured if measured is not None else in_process
-        source = "Chromium" if measured is not None else "HTTP"
-        entries = browser_bytes.get(f"{page} entries", []) if browser_bytes else []
-        files = [(n, b) for n, b in entries if "_dash-update-component" not in n and b > 10_240]
-        if files:
-            source += "; also " + ", ".join(f"{_name(n)} {_kb(b)}" for n, b in files)
+        files = files_by_page.get(page, [])
+        if measured is not None:
+            value, source = measured, "Chromium"
+        else:
+            value = in_process + sum(b for _, b in files)
+            source = "callbacks over HTTP + on-demand files at demo scale"
+        big = [(n, b) for n, b in files if b > 10_240]
+        if big:
+            source += "; files " + ", ".join(f"{_name(n)} {_kb(b)}" for n, b in big)
         encodings = sorted({r.encoding or "none" for r in visit.replies})
         out.append(
             Result(
@@ -98,7 +120,7 @@ def page_change_results(scale_name: str, visits: dict, browser_bytes: dict | Non
                     "bytes": value,
                     "routing_and_callbacks_bytes": in_process,
                     "encodings": encodings,
-                    "browser_entries": entries,
+                    "on_demand_files": files,
                     "heaviest": heavy,
                     "callbacks": [
                         {"callback": c.name, "wire": r.wire, "raw": len(r.body)}
@@ -168,7 +190,7 @@ def _entries(driver) -> list[tuple[str, int]]:
     return [(name, int(size)) for name, size in driver.execute_script(ENTRIES_SCRIPT)]
 
 
-def chromium_transfer(base: str, username: str, password: str) -> dict:
+def chromium_transfer(base: str, username: str, password: str, page_changes: bool = True) -> dict:
     """{'first visit': bytes, page: bytes, ..., 'first visit entries': [...]}."""
     from selenium.webdriver.common.by import By
 
@@ -185,7 +207,8 @@ def chromium_transfer(base: str, username: str, password: str) -> dict:
         _wait_idle(driver)
         entries = _entries(driver)
         out = {"first visit": sum(size for _, size in entries), "first visit entries": entries}
-        for page, path in [*list(pages.PAGES.items())[1:], ("Overview", "/")]:
+        changes = [*list(pages.PAGES.items())[1:], ("Overview", "/")] if page_changes else []
+        for page, path in changes:
             seen = len(entries)
             link = driver.find_element(By.CSS_SELECTOR, f'#shell-nav a[href="{path}"]')
             link.click()

@@ -81,3 +81,40 @@ def save(results: list[Result], settings: dict, folder: Path = RESULTS_DIR) -> P
     }
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     return path
+
+
+def markdown(document: dict) -> str:
+    """A saved run as a Markdown table: one row per figure, demo and 10k side by side."""
+    rows: dict[tuple[str, str], dict] = {}
+    for r in document["results"]:
+        row = rows.setdefault((r["benchmark"], r["name"]), {"unit": r["unit"]})
+        row[r["scale"]] = r
+    lines = [
+        "| benchmark | figure | demo | 10k | target | verdict |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for (benchmark, name), row in rows.items():
+        cells = [
+            _number(row[s]["value"], row["unit"]) if s in row else "—" for s in ("demo", "10k")
+        ]
+        targets = {
+            s: f"≤ {_number(row[s]['target'], row['unit'])}"
+            for s in ("demo", "10k")
+            if s in row and row[s]["target"] is not None
+        }
+        target = (
+            " / ".join(f"{t} ({s})" for s, t in targets.items())
+            if len(set(targets.values())) > 1
+            else next(iter(targets.values()), "")
+        )
+        verdicts = " / ".join(
+            f"{row[s]['verdict']} ({s})" for s in ("demo", "10k") if s in row and row[s]["verdict"]
+        )
+        lines.append(f"| {benchmark} | {name} | {cells[0]} | {cells[1]} | {target} | {verdicts} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text())))
