@@ -2,7 +2,9 @@
 
 The day-90 value of a test is the measurement closest to day 90 within days 76 to 104
 (both included), the earlier one when two are equally close, else missing. Several
-values on one day count as one, the lowest, as for recovery.
+values on one day count as one, the lowest, as for recovery. :func:`closest_to_day`
+states the rule for one patient; :func:`day90_values` applies it to every patient at
+once with :func:`closest_by_patient`.
 
 CR count criteria at day 90 (ELN 2017/2022 complete remission, the blood-count and
 marrow parts): marrow blasts < 5%, ANC >= 1.0 x 10^9/L and platelets >= 100 x 10^9/L.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.recovery_days import daily_lowest
+from analysis.recovery_days import daily_lowest, daily_lowest_by_patient, rows_by_test
 
 DAY90 = 90
 WINDOW = (76, 104)
@@ -50,6 +52,30 @@ def closest_to_day(days, values, target: int = DAY90, window=WINDOW) -> tuple[in
     return int(series.index[i]), float(series.iloc[i])
 
 
+def closest_by_patient(
+    rows: pd.DataFrame, patient_ids: pd.Index, target: int = DAY90, window=WINDOW
+) -> tuple[pd.arrays.IntegerArray, np.ndarray]:
+    """:func:`closest_to_day` of every patient at once: ``(day, value)`` arrays.
+
+    ``rows`` has ``patient_id, day, value``; the arrays follow the distinct
+    ``patient_ids`` and are missing where nothing lies in the window. Sorting each
+    patient's days by distance, then day, puts the closest (the earlier on a tie) first.
+    """
+    daily = daily_lowest_by_patient(rows, patient_ids)
+    low, high = window
+    daily = daily.subset((daily.day >= low) & (daily.day <= high))
+    order = np.lexsort((daily.day, np.abs(daily.day - target), daily.patient))
+    patients, first = np.unique(daily.patient[order], return_index=True)
+    chosen = order[first]
+    found = np.zeros(len(patient_ids), dtype=bool)
+    day = np.zeros(len(patient_ids), dtype="int64")
+    value = np.full(len(patient_ids), np.nan)
+    found[patients] = True
+    day[patients] = daily.day[chosen]
+    value[patients] = daily.value[chosen]
+    return pd.arrays.IntegerArray(day, ~found), value
+
+
 def day90_values(labs: pd.DataFrame, patient_ids) -> pd.DataFrame:
     """Day-90 value and its day for each test of :data:`DAY90_TESTS`, per patient.
 
@@ -59,16 +85,11 @@ def day90_values(labs: pd.DataFrame, patient_ids) -> pd.DataFrame:
     """
     index = pd.Index(list(patient_ids), name="patient_id")
     out = pd.DataFrame(index=index)
-    groups = {key: rows for key, rows in labs.groupby(["patient_id", "test"])}
+    tests = rows_by_test(labs, DAY90_TESTS)
     for test in DAY90_TESTS:
-        found = {}
-        for patient_id in index:
-            rows = groups.get((patient_id, test))
-            hit = None if rows is None else closest_to_day(rows["day"], rows["value"])
-            if hit is not None:
-                found[patient_id] = hit
-        out[test] = [found[p][1] if p in found else np.nan for p in index]
-        out[f"{test}_day"] = pd.array([found[p][0] if p in found else None for p in index], "Int64")
+        day, value = closest_by_patient(tests[test], index)
+        out[test] = value
+        out[f"{test}_day"] = day
     return out
 
 

@@ -252,7 +252,7 @@ def recovery_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> 
     patients, _labs, _samples = _patient_table(tables, data_cut)
     curves = recovery_curves(patients)
     rows = []
-    for patient_id, row in patients.iterrows():
+    for patient_id, row in zip(patients.index, patients.to_dict("records"), strict=True):
         day90 = {test: _value(row[test]) for test in DAY90_TESTS}
         day90["donor_percent"] = _value(row["donor_percent"])
         rows.append(

@@ -358,17 +358,15 @@ def ae_table(report: SafetyReport, with_terms: bool = False) -> pd.DataFrame:
     ordered by patients, then name.
     """
     total = report.overall.assign(label=ANY_AE, level=-1, soc=None, term=None)
-    parts = [total]
-    for soc_row in report.by_soc.itertuples(index=False):
-        parts.append(
-            report.by_soc[report.by_soc["soc"] == soc_row.soc].assign(
-                label=soc_row.soc, level=0, term=None
-            )
-        )
-        if with_terms:
-            terms = report.by_term[report.by_term["soc"] == soc_row.soc]
-            parts.append(terms.assign(label=terms["term"], level=1))
-    table = pd.concat(parts, ignore_index=True)
+    body = report.by_soc.assign(label=report.by_soc["soc"], level=0, term=None)
+    if with_terms:
+        terms = report.by_term[report.by_term["soc"].isin(report.by_soc["soc"])]
+        body = pd.concat([body, terms.assign(label=terms["term"], level=1)], ignore_index=True)
+        # Each SOC then its terms; a stable sort keeps the order within each.
+        rank = dict(zip(report.by_soc["soc"], range(len(report.by_soc)), strict=True))
+        body = body.sort_values(["level"], kind="stable")
+        body = body.sort_values("soc", key=lambda soc: soc.map(rank), kind="stable")
+    table = pd.concat([total, body], ignore_index=True)
     percent = 100.0 * table["patients"] / report.enrolled if report.enrolled else None
     table["percent"] = percent
     return table[["label", "level", "soc", "term", *COUNT_COLUMNS, "percent"]]

@@ -108,9 +108,9 @@ def served(scale, folder: Path, trial_url: str, visits, args) -> list[Result]:
                 scale.name, base, server.signed_in_session(base, "dora")
             )
         if "transfer" in args.only:
-            say(f"{scale.name}: 4 bytes (Chromium: first visit, page changes)")
             measured, http_bytes = None, None
-            changes = scale.name != "10k"  # minutes of drawing in Chromium: see bench_transfer
+            changes = scale.name != "10k"  # see bench_transfer
+            say(f"{scale.name}: 4 bytes (Chromium: first visit{', page changes' * changes})")
             try:
                 measured = bench_transfer.chromium_transfer(
                     base, "dora", datasets.PASSWORD, page_changes=changes

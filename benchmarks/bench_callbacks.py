@@ -90,6 +90,7 @@ def cold_visit(app, browser: pages.Browser, page: str, path: str) -> PageVisit:
     entries stay and the warm visits that follow hit)."""
     store = app.server.extensions[EXTENSION]
     store._snapshot = None
+    store._memo.clear()
     store.cache = _MissingCache(store.cache)
     try:
         return visit(browser, page, path)

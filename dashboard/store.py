@@ -4,7 +4,9 @@ Callbacks never touch the database. They ask the store for the current data vers
 (one cheap query), then for results computed from the snapshot of that version. The
 snapshot is kept in this process (one per version); computed results go to the cache
 shared by all workers (Flask-Caching: filesystem by default, Redis if configured), keyed
-by the data version so a new load never serves stale numbers.
+by the data version so a new load never serves stale numbers. The last results read
+are also kept unpickled in the process: one page asks for the same result from several
+callbacks, and unpickling a large one costs more than drawing it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +32,7 @@ from data_access.queries import has_schema, latest_version, load_snapshot
 log = logging.getLogger(__name__)
 EXTENSION = "mtsa_store"
 CACHE_TIMEOUT_SECONDS = 24 * 3600
+MEMO_ENTRIES = 16  # results kept unpickled per process; results are never modified
 
 
 class DataUnavailable(RuntimeError):
@@ -48,6 +52,8 @@ class TrialStore:
         self.cache = cache
         self._lock = threading.Lock()
         self._snapshot: TrialSnapshot | None = None
+        self._memo: OrderedDict[str, object] = OrderedDict()
+        self._memo_lock = threading.Lock()
         self._schema_seen = False  # tables are never dropped once made: look once
 
     def poll(self) -> Poll:
@@ -82,16 +88,29 @@ class TrialStore:
 
         ``site`` restricts the tables to one site's patients first (site-bound users).
         """
-        cached = self.cache.get(_cache_key(name, version, site, options))
+        key = _cache_key(name, version, site, options)
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        cached = self.cache.get(key)
         if cached is not None:
-            return cached[0]
-        snapshot = self.snapshot(version)
-        tables = restrict_to_sites(snapshot.tables, None if site is None else [site])
-        value = compute(tables, snapshot.data_cut, **options)
-        # The database may have moved on since the poll: key by what was computed.
-        key = _cache_key(name, _version_of(snapshot), site, options)
-        self.cache.set(key, (value,), timeout=CACHE_TIMEOUT_SECONDS)
+            value = cached[0]
+        else:
+            snapshot = self.snapshot(version)
+            tables = restrict_to_sites(snapshot.tables, None if site is None else [site])
+            value = compute(tables, snapshot.data_cut, **options)
+            # The database may have moved on since the poll: key by what was computed.
+            key = _cache_key(name, _version_of(snapshot), site, options)
+            self.cache.set(key, (value,), timeout=CACHE_TIMEOUT_SECONDS)
+        self._remember(key, value)
         return value
+
+    def _remember(self, key: str, value) -> None:
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_ENTRIES:
+                self._memo.popitem(last=False)
 
 
 def _version_of(snapshot: TrialSnapshot) -> int | None:

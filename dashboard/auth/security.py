@@ -12,9 +12,10 @@ The policy, and why each source is there (Dash 4.4, Plotly.js 4.1 via plotly 7.1
     :func:`inline_script_hashes`). The ``_dash-config`` block is JSON
     (``type="application/json"``), which browsers never execute, so it needs no hash.
     No ``'unsafe-inline'`` and no ``'unsafe-eval'``: Plotly needs eval only for its
-    WebGL (regl) traces (``Scattergl``, ``Splom``, ``Parcoords``...), which this
-    dashboard must not use; ``plotly.express`` switches to WebGL above 1000 points
-    unless ``render_mode="svg"``.
+    WebGL (regl) traces, and the plotly.js this app serves
+    (``assets/00-plotly-*-custom.min.js``) has just one, the "strict" ``scattergl``
+    with precompiled WebGL code, which needs none. ``splom``, ``parcoords`` and
+    ``scatterpolargl`` are not in it (see ``tools/plotly-bundle/entry.js``).
 ``style-src 'self' 'unsafe-inline'``
     React sets ``style`` attributes and Plotly injects ``<style>`` elements at run time.
 ``img-src 'self' data: blob:``

@@ -75,41 +75,42 @@ def kpi_cards(view: RecoveryView) -> list:
     return cards
 
 
-def _text(value, mapping: dict) -> str:
-    return mapping[None if pd.isna(value) else bool(value)]
+NO_NADIR = (("ANC", "neutrophil"), ("PLT ≥ 20", "platelet20"), ("PLT ≥ 50", "platelet50"))
+CR_TEXT = {True: "Met", False: "Not met", None: "Not evaluable"}
+APLASIA_TEXT = {True: "Yes", False: "No", None: "Not yet known"}
+
+
+def _text(values: pd.Series, mapping: dict) -> pd.Series:
+    """Nullable booleans as words (missing -> ``mapping[None]``)."""
+    known = values.astype("boolean")
+    return known.map({True: mapping[True], False: mapping[False]}).fillna(mapping[None])
+
+
+def _nullable(values: pd.Series, kind: type) -> list:
+    return [None if pd.isna(v) else kind(v) for v in values]
 
 
 def grid_rows(patients: pd.DataFrame) -> list[dict]:
-    """One plain-JSON row per patient for the day-90 grid."""
-    rows = []
-    for patient_id, p in patients.iterrows():
-        no_nadir = [
-            label
-            for label, name in (
-                ("ANC", "neutrophil"),
-                ("PLT ≥ 20", "platelet20"),
-                ("PLT ≥ 50", "platelet50"),
-            )
-            if p[f"{name}_no_nadir"]
-        ]
-        row = {
-            "patient_id": patient_id,
-            "site_id": p["site_id"],
-            "transplant_on": p["transplant_on"].date().isoformat(),
-            "no_nadir": ", ".join(no_nadir),
-            "cr_criteria": _text(
-                p["cr_criteria"], {True: "Met", False: "Not met", None: "Not evaluable"}
-            ),
-            "prolonged_aplasia": _text(
-                p["prolonged_aplasia"], {True: "Yes", False: "No", None: "Not yet known"}
-            ),
-        }
-        for column in ("neutrophil_day", "platelet20_day", "platelet50_day"):
-            row[column] = None if pd.isna(p[column]) else int(p[column])
-        for column in ("ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT", "donor_percent"):
-            row[column] = None if pd.isna(p[column]) else float(p[column])
-        rows.append(row)
-    return rows
+    """One plain-JSON row per patient for the day-90 grid (column by column: a trial
+    of thousands has as many rows)."""
+    flags = pd.DataFrame(
+        {label: patients[f"{name}_no_nadir"].astype(bool) for label, name in NO_NADIR}
+    )
+    no_nadir = [", ".join(flags.columns[row]) for row in flags.to_numpy()]
+    columns = {
+        "patient_id": [str(p) for p in patients.index],
+        "site_id": list(patients["site_id"]),
+        "transplant_on": list(patients["transplant_on"].dt.strftime("%Y-%m-%d")),
+        "no_nadir": no_nadir,
+        "cr_criteria": list(_text(patients["cr_criteria"], CR_TEXT)),
+        "prolonged_aplasia": list(_text(patients["prolonged_aplasia"], APLASIA_TEXT)),
+    }
+    for column in ("neutrophil_day", "platelet20_day", "platelet50_day"):
+        columns[column] = _nullable(patients[column], int)
+    for column in ("ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT", "donor_percent"):
+        columns[column] = _nullable(patients[column], float)
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def cif_note(view: RecoveryView) -> str:
@@ -268,6 +269,7 @@ def register(app) -> None:
                 site_filter=site_option(site),
                 limit=limit,
             )
+            transplant_on = _view(version, site).patients["transplant_on"]
         except (DataUnavailable, ValueError):
             return nothing
         if view.samples.empty:
@@ -276,7 +278,7 @@ def register(app) -> None:
         note = None
         if patient is not None and not (view.samples["patient_id"] == patient).any():
             note = empty_state(f"{patient} has no chimerism sample yet.", color="info")
-        figure = chimerism_figure(view.samples, limit, patient)
+        figure = chimerism_figure(view.samples, limit, patient, transplant_on)
         return figure, GRAPH_SHOWN, share_sentence(view.detectable, limit), note
 
     @app.callback(Output(Recovery.SITE, "options"), Input(Shell.VERSION, "data"))

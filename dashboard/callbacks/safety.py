@@ -134,8 +134,7 @@ def death_rows(report) -> list[dict]:
 def _ae_graphs(report) -> tuple:
     if report.events.empty:
         return HIDDEN, {}, {}, {}, {}
-    patients = sorted(report.follow_up["patient_id"])
-    heatmap = worst_grade_heatmap(report.worst_grade, patients, list(report.by_soc["soc"]))
+    heatmap = worst_grade_heatmap(report.worst_grade, report.follow_up, list(report.by_soc["soc"]))
     timeline = ae_timeline_figure(report.events, report.follow_up)
     return {"display": "flex"}, heatmap, graph_style(heatmap), timeline, graph_style(timeline)
 

@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.forecast import Forecast
-from dashboard.figures.enrollment import add_enrolled_curve
-from dashboard.figures.theme import COLORS, PLOTLY_DATE, base_figure
+from dashboard.figures.enrollment import enrolled_curve, target_label
+from dashboard.figures.theme import COLORS, PLOTLY_DATE, figure, hline, vline
 from dashboard.formatting import format_date
 
 FAN_FILL = "rgba(31, 90, 150, 0.16)"
@@ -25,84 +25,95 @@ def target_reached_on(cumulative: pd.DataFrame, target: int | None) -> dt.date |
     return None if reached.empty else pd.Timestamp(reached["date"].iloc[0]).date()
 
 
-def _date_line(fig: go.Figure, day: pd.Timestamp, name: str, dash: str, color: str, side: str):
+def _date_line(day: pd.Timestamp, name: str, dash: str, color: str, side: str):
     """A vertical line on ``day`` labelled "name, date": right of it at the bottom of the
-    plot, or left of it at the top."""
+    plot, or left of it at the top. (shape, annotation)."""
     right = side == "right"
-    fig.add_vline(x=day, line={"dash": dash, "color": color, "width": 1})
-    fig.add_annotation(
-        x=day,
-        y=0.02 if right else 0.98,
-        yref="paper",
-        text=f"{name}<br>{format_date(day)}",
-        showarrow=False,
-        xanchor="left" if right else "right",
-        xshift=4 if right else -4,
-        yanchor="bottom" if right else "top",
-        align="left" if right else "right",
-        font={"size": 11, "color": COLORS["muted"]},
-    )
+    label = {
+        "x": day,
+        "y": 0.02 if right else 0.98,
+        "yref": "paper",
+        "text": f"{name}<br>{format_date(day)}",
+        "showarrow": False,
+        "xanchor": "left" if right else "right",
+        "xshift": 4 if right else -4,
+        "yanchor": "bottom" if right else "top",
+        "align": "left" if right else "right",
+        "font": {"size": 11, "color": COLORS["muted"]},
+    }
+    return vline(day, {"dash": dash, "color": color, "width": 1}), label
 
 
-def _add_fan(fig: go.Figure, forecast: Forecast) -> None:
+def _fan(forecast: Forecast) -> list[dict]:
     fan = forecast.fan
-    fig.add_scatter(
-        x=fan["date"],
-        y=fan["upper"],
-        mode="lines",
-        line={"width": 0},
-        showlegend=False,
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        x=fan["date"],
-        y=fan["lower"],
-        mode="lines",
-        line={"width": 0},
-        fill="tonexty",
-        fillcolor=FAN_FILL,
-        name="95% prediction interval",
-        customdata=fan[["upper"]],
-        hovertemplate=(
-            f"%{{x|{PLOTLY_DATE}}}: between %{{y}} and %{{customdata[0]}} patients "
-            "(95% interval)<extra></extra>"
-        ),
-    )
-    fig.add_scatter(
-        x=fan["date"],
-        y=fan["median"],
-        mode="lines",
-        line={"dash": "dash", "width": 2.5, "color": COLORS["primary"]},
-        name="Forecast (median)",
-        hovertemplate=f"%{{x|{PLOTLY_DATE}}}: %{{y}} patients expected (median)<extra></extra>",
-    )
+    traces = [
+        {
+            "type": "scatter",
+            "x": fan["date"],
+            "y": fan["upper"],
+            "mode": "lines",
+            "line": {"width": 0},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": fan["date"],
+            "y": fan["lower"],
+            "mode": "lines",
+            "line": {"width": 0},
+            "fill": "tonexty",
+            "fillcolor": FAN_FILL,
+            "name": "95% prediction interval",
+            "customdata": fan[["upper"]],
+            "hovertemplate": (
+                f"%{{x|{PLOTLY_DATE}}}: between %{{y}} and %{{customdata[0]}} patients "
+                "(95% interval)<extra></extra>"
+            ),
+        },
+        {
+            "type": "scatter",
+            "x": fan["date"],
+            "y": fan["median"],
+            "mode": "lines",
+            "line": {"dash": "dash", "width": 2.5, "color": COLORS["primary"]},
+            "name": "Forecast (median)",
+            "hovertemplate": (
+                f"%{{x|{PLOTLY_DATE}}}: %{{y}} patients expected (median)<extra></extra>"
+            ),
+        },
+    ]
     median, lower, upper = (
         forecast.target_date_median,
         forecast.target_date_lower,
         forecast.target_date_upper,
     )
     if median is None:
-        return
+        return traces
     span_end = upper or forecast.horizon_end
     text = (
         f"Patient {forecast.target} expected {format_date(median)}<br>95% interval "
         f"{format_date(lower)} – {format_date(upper) if upper else 'beyond the horizon'}"
     )
-    fig.add_scatter(
-        x=[lower, median, span_end],
-        y=[forecast.target] * 3,
-        mode="lines+markers",
-        line={"color": COLORS["accent"], "width": 3},
-        marker={
-            "symbol": ["line-ns", "diamond", "line-ns"],
-            "size": [14, 13, 14],
-            "color": COLORS["accent"],
-            "line": {"color": COLORS["accent"], "width": 2},
-        },
-        name=f"Date patient {forecast.target} is reached (median, 95% interval)",
-        text=[text] * 3,
-        hovertemplate="%{text}<extra></extra>",
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [lower, median, span_end],
+            "y": [forecast.target] * 3,
+            "mode": "lines+markers",
+            "line": {"color": COLORS["accent"], "width": 3},
+            "marker": {
+                "symbol": ["line-ns", "diamond", "line-ns"],
+                "size": [14, 13, 14],
+                "color": COLORS["accent"],
+                "line": {"color": COLORS["accent"], "width": 2},
+            },
+            "name": f"Date patient {forecast.target} is reached (median, 95% interval)",
+            "text": [text] * 3,
+            "hovertemplate": "%{text}<extra></extra>",
+        }
     )
+    return traces
 
 
 def forecast_figure(
@@ -120,42 +131,56 @@ def forecast_figure(
     target was reached are drawn.
     """
     cut = pd.Timestamp(data_cut)
-    fig = base_figure("Overall enrollment and forecast")
-    dates, counts = add_enrolled_curve(fig, cumulative, start_date, cut)
+    curve, counts = enrolled_curve(cumulative, start_date, cut)
+    traces, shapes, annotations = [curve], [], []
     end = cut
     if forecast is not None:
-        _add_fan(fig, forecast)
+        traces += _fan(forecast)
         end = max(end, pd.Timestamp(forecast.fan["date"].iloc[-1]))
     reached = target_reached_on(cumulative, target)
     if reached is not None:
-        fig.add_scatter(
-            x=[reached],
-            y=[target],
-            mode="markers",
-            marker={"symbol": "star", "size": 14, "color": COLORS["accent"]},
-            name="Target reached",
-            hovertemplate=f"Target reached on {format_date(reached)}<extra></extra>",
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [reached],
+                "y": [target],
+                "mode": "markers",
+                "marker": {"symbol": "star", "size": 14, "color": COLORS["accent"]},
+                "name": "Target reached",
+                "hovertemplate": f"Target reached on {format_date(reached)}<extra></extra>",
+            }
         )
     if target:
-        fig.add_hline(
-            y=target,
-            line={"dash": "dot", "color": COLORS["target"]},
-            annotation_text=f"Target: {target} patients",
-            annotation_position="top left",
-        )
+        shapes.append(hline(target, {"dash": "dot", "color": COLORS["target"]}))
+        annotations.append(target_label(target))
+    lines = [_date_line(cut, "Data cut-off", "dot", COLORS["muted"], "left")]
     if planned_end is not None:
         planned = pd.Timestamp(planned_end)
         end = max(end, planned)
-        _date_line(fig, planned, "Planned end of accrual", "dash", COLORS["planned"], "right")
-    _date_line(fig, cut, "Data cut-off", "dot", COLORS["muted"], "left")
+        lines.insert(
+            0, _date_line(planned, "Planned end of accrual", "dash", COLORS["planned"], "right")
+        )
     end = min(end, cut + pd.DateOffset(years=MAX_YEARS_SHOWN)) + pd.Timedelta(days=45)
-    first = dates[0] if dates else cut
+    first = curve["x"][0] if curve["x"] else cut
     top = max([target or 0, *counts, 1])
-    fig.update_layout(
-        xaxis={"type": "date", "title": "Date", "range": [first, end], "tickformat": "%b %Y"},
-        yaxis={"title": "Patients enrolled (cumulative)", "range": [0, top * 1.12]},
-        height=460,
-        margin={"t": 90},
-        hovermode="closest",
+    return figure(
+        "Overall enrollment and forecast",
+        traces,
+        {
+            "xaxis": {
+                "type": "date",
+                "title": {"text": "Date"},
+                "range": [first, end],
+                "tickformat": "%b %Y",
+            },
+            "yaxis": {
+                "title": {"text": "Patients enrolled (cumulative)"},
+                "range": [0, top * 1.12],
+            },
+            "height": 460,
+            "margin": {"t": 90},
+            "hovermode": "closest",
+            "shapes": shapes + [shape for shape, _ in lines],
+            "annotations": annotations + [label for _, label in lines],
+        },
     )
-    return fig

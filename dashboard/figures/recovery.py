@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 from analysis.competing_risks import CumulativeIncidence
 from analysis.recovery import LAST_DAY, Trajectory, numbers_at_risk
 from analysis.recovery_days import ENDPOINTS
-from dashboard.figures.theme import COLORS, base_figure
+from dashboard.figures.many_patients import MAX_PATIENTS_DRAWN
+from dashboard.figures.theme import COLORS, figure, hline, vline
 
 X_TITLE = "Days since micro-transplant (day 0)"
 PATIENT_LINE = "#adb5bd"
@@ -104,97 +105,173 @@ def _shown(values, info: TestInfo) -> np.ndarray:
     return np.maximum(values, info.floor) if info.log and info.floor else values
 
 
-def _patient_lines(fig: go.Figure, lines: pd.DataFrame, info: TestInfo, highlight) -> None:
+def _line_texts(patient_id, rows: pd.DataFrame, info: TestInfo) -> list[str]:
+    return [
+        f"{patient_id} · {_when(r.start, r.end)}: {info.short} {_fmt(r.value)} {info.unit}"
+        for r in rows.itertuples()
+    ]
+
+
+def _patient_lines(lines: pd.DataFrame, info: TestInfo, highlight) -> list[dict]:
+    """Every patient's line but the highlighted one, as one trace broken by gaps; none
+    when there are too many patients to tell apart (the cohort band says it all)."""
+    if lines["patient_id"].nunique() > MAX_PATIENTS_DRAWN:
+        return []
+    others = lines[lines["patient_id"] != highlight]
     xs, ys, texts = [], [], []
-    for patient_id, rows in lines.groupby("patient_id", sort=True):
-        if patient_id == highlight:
-            continue
+    for patient_id, rows in others.groupby("patient_id", sort=True):
         xs += [*rows["x"], None]
         ys += [*_shown(rows["value"], info), None]
-        texts += [
-            *(
-                f"{patient_id} · {_when(r.start, r.end)}: {info.short} {_fmt(r.value)} {info.unit}"
-                for r in rows.itertuples()
-            ),
-            None,
-        ]
-    fig.add_scatter(
-        x=xs,
-        y=ys,
-        text=texts,
-        mode="lines",
-        name="Each patient",
-        line={"color": PATIENT_LINE, "width": 1},
-        opacity=0.8,
-        connectgaps=False,
-        hovertemplate="%{text}<extra></extra>",
-    )
+        texts += [*_line_texts(patient_id, rows, info), None]
+    return [
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "text": texts,
+            "mode": "lines",
+            "name": "Each patient",
+            "line": {"color": PATIENT_LINE, "width": 1},
+            "opacity": 0.8,
+            "connectgaps": False,
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    ]
 
 
-def _cohort(fig: go.Figure, cohort: pd.DataFrame, info: TestInfo) -> None:
+def _cohort(cohort: pd.DataFrame, info: TestInfo) -> list[dict]:
     if cohort.empty:
-        return
-    fig.add_scatter(
-        x=cohort["x"],
-        y=_shown(cohort["q3"], info),
-        mode="lines",
-        line={"width": 0},
-        showlegend=False,
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        x=cohort["x"],
-        y=_shown(cohort["q1"], info),
-        mode="lines",
-        line={"width": 0},
-        fill="tonexty",
-        fillcolor=BAND,
-        name="Interquartile range",
-        hoverinfo="skip",
-    )
+        return []
     texts = [
         f"{_when(r.start, r.end)}: median {info.short} {_fmt(r.median)} {info.unit} "
         f"(IQR {_fmt(r.q1)}–{_fmt(r.q3)}), {r.n_patients} patients"
         for r in cohort.itertuples()
     ]
-    fig.add_scatter(
-        x=cohort["x"],
-        y=_shown(cohort["median"], info),
-        text=texts,
-        mode="lines",
-        name="Cohort median",
-        line={"color": COLORS["primary"], "width": 3},
-        hovertemplate="%{text}<extra></extra>",
-    )
+    edge = {"type": "scatter", "x": cohort["x"], "mode": "lines", "line": {"width": 0}}
+    return [
+        {**edge, "y": _shown(cohort["q3"], info), "showlegend": False, "hoverinfo": "skip"},
+        {
+            **edge,
+            "y": _shown(cohort["q1"], info),
+            "fill": "tonexty",
+            "fillcolor": BAND,
+            "name": "Interquartile range",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": cohort["x"],
+            "y": _shown(cohort["median"], info),
+            "text": texts,
+            "mode": "lines",
+            "name": "Cohort median",
+            "line": {"color": COLORS["primary"], "width": 3},
+            "hovertemplate": "%{text}<extra></extra>",
+        },
+    ]
 
 
-def _transfusion_ticks(fig: go.Figure, transfusions: pd.DataFrame, highlight) -> None:
+def _transfusion_ticks(transfusions: pd.DataFrame, highlight) -> list[dict]:
     """Platelet transfusions as ticks along the bottom (cohort per day; the patient's)."""
     if transfusions.empty:
-        return
+        return []
     per_day = transfusions.groupby("day").size()
-    fig.add_scatter(
-        x=per_day.index,
-        y=[0.04] * len(per_day),
-        yaxis="y2",
-        mode="markers",
-        marker={"symbol": "line-ns-open", "size": 12, "color": COLORS["muted"]},
-        name="Platelet transfusions",
-        text=[f"Day {day}: {n} platelet transfusion{'s' * (n != 1)}" for day, n in per_day.items()],
-        hovertemplate="%{text}<extra></extra>",
-    )
+    tick = {"type": "scatter", "yaxis": "y2", "mode": "markers"}
+    traces = [
+        {
+            **tick,
+            "x": per_day.index,
+            "y": [0.04] * len(per_day),
+            "marker": {"symbol": "line-ns-open", "size": 12, "color": COLORS["muted"]},
+            "name": "Platelet transfusions",
+            "text": [
+                f"Day {day}: {n} platelet transfusion{'s' * (n != 1)}" for day, n in per_day.items()
+            ],
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    ]
     own = transfusions[transfusions["patient_id"] == highlight]
     if highlight is not None and not own.empty:
-        fig.add_scatter(
-            x=own["day"],
-            y=[0.1] * len(own),
-            yaxis="y2",
-            mode="markers",
-            marker={"symbol": "line-ns-open", "size": 12, "color": COLORS["accent"]},
-            name=f"{highlight}: platelet transfusions",
-            text=[f"{highlight} · Day {day}: platelet transfusion" for day in own["day"]],
-            hovertemplate="%{text}<extra></extra>",
+        traces.append(
+            {
+                **tick,
+                "x": own["day"],
+                "y": [0.1] * len(own),
+                "marker": {"symbol": "line-ns-open", "size": 12, "color": COLORS["accent"]},
+                "name": f"{highlight}: platelet transfusions",
+                "text": [f"{highlight} · Day {day}: platelet transfusion" for day in own["day"]],
+                "hovertemplate": "%{text}<extra></extra>",
+            }
         )
+    return traces
+
+
+def _highlighted(lines: pd.DataFrame, info: TestInfo, highlight, recovery_days) -> tuple:
+    """The chosen patient's line, and dotted lines on their recovery days: (traces,
+    shapes, annotations)."""
+    rows = lines[lines["patient_id"] == highlight]
+    trace = {
+        "type": "scatter",
+        "x": rows["x"],
+        "y": _shown(rows["value"], info),
+        "mode": "lines+markers",
+        "name": highlight,
+        "line": {"color": COLORS["accent"], "width": 2.5},
+        "marker": {"size": 6},
+        "text": _line_texts(highlight, rows, info),
+        "hovertemplate": "%{text}<extra></extra>",
+    }
+    days = [(label, day) for label, day in (recovery_days or {}).items() if day is not None]
+    shapes = [
+        vline(day, {"dash": "dot", "color": COLORS["accent"], "width": 1.5}) for _, day in days
+    ]
+    labels = [
+        {
+            "x": day,
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "text": f"{label}: day {day}",
+            "font": {"color": COLORS["accent"], "size": 11},
+        }
+        for label, day in days
+    ]
+    return [trace], shapes, labels
+
+
+def _thresholds(info: TestInfo) -> tuple[list[dict], list[dict]]:
+    shapes = [
+        hline(value, {"dash": "dash", "color": THRESHOLD_COLOR, "width": 1})
+        for value, _ in info.thresholds
+    ]
+    labels = [  # add_hline's own label is misplaced on log axes
+        {
+            "x": 1,
+            "xref": "paper",
+            "xanchor": "right",
+            "y": np.log10(value) if info.log else value,
+            "yanchor": "bottom",
+            "showarrow": False,
+            "text": label,
+            "font": {"color": THRESHOLD_COLOR, "size": 11},
+        }
+        for value, label in info.thresholds
+    ]
+    return shapes, labels
+
+
+def _y_axis(info: TestInfo) -> dict:
+    yaxis = {"title": {"text": info.axis}}
+    if not info.log:
+        return yaxis | {"rangemode": "tozero"}
+    low, high = info.y_range
+    return yaxis | {
+        "type": "log",
+        "range": [np.log10(low), np.log10(high)],
+        "tickvals": list(info.ticks),
+        "ticktext": [_fmt(t) for t in info.ticks],
+    }
 
 
 def trajectory_figure(
@@ -207,74 +284,37 @@ def trajectory_figure(
 
     ``transfusions`` (``patient_id, day``) are drawn as ticks (platelets figure);
     ``highlight`` draws one patient in colour, with ``recovery_days`` (label -> day) as
-    dotted vertical lines.
+    dotted vertical lines. Above :data:`MAX_PATIENTS_DRAWN` patients the grey lines are
+    left out: the band summarises them, and the page stays light.
     """
     info = TESTS[trajectory.test]
-    fig = base_figure(f"{info.label}, day 0 to day {LAST_DAY}")
-    _patient_lines(fig, trajectory.lines, info, highlight)
-    _cohort(fig, trajectory.cohort, info)
+    traces = _patient_lines(trajectory.lines, info, highlight) + _cohort(trajectory.cohort, info)
+    shapes, annotations = [], []
     if highlight is not None:
-        rows = trajectory.lines[trajectory.lines["patient_id"] == highlight]
-        fig.add_scatter(
-            x=rows["x"],
-            y=_shown(rows["value"], info),
-            mode="lines+markers",
-            name=highlight,
-            line={"color": COLORS["accent"], "width": 2.5},
-            marker={"size": 6},
-            text=[
-                f"{highlight} · {_when(r.start, r.end)}: {info.short} {_fmt(r.value)} {info.unit}"
-                for r in rows.itertuples()
-            ],
-            hovertemplate="%{text}<extra></extra>",
-        )
-        for label, day in (recovery_days or {}).items():
-            if day is not None:
-                fig.add_vline(x=day, line={"dash": "dot", "color": COLORS["accent"], "width": 1.5})
-                fig.add_annotation(
-                    x=day,
-                    y=1,
-                    yref="paper",
-                    yanchor="bottom",
-                    showarrow=False,
-                    text=f"{label}: day {day}",
-                    font={"color": COLORS["accent"], "size": 11},
-                )
-    for value, label in info.thresholds:
-        fig.add_hline(y=value, line={"dash": "dash", "color": THRESHOLD_COLOR, "width": 1})
-        fig.add_annotation(  # add_hline's own label is misplaced on log axes
-            x=1,
-            xref="paper",
-            xanchor="right",
-            y=np.log10(value) if info.log else value,
-            yanchor="bottom",
-            showarrow=False,
-            text=label,
-            font={"color": THRESHOLD_COLOR, "size": 11},
-        )
+        own, shapes, annotations = _highlighted(trajectory.lines, info, highlight, recovery_days)
+        traces += own
+    threshold_shapes, threshold_labels = _thresholds(info)
     if transfusions is not None:
-        _transfusion_ticks(fig, transfusions, highlight)
-    yaxis = {"title": info.axis}
-    if info.log:
-        low, high = info.y_range
-        yaxis |= {
-            "type": "log",
-            "range": [np.log10(low), np.log10(high)],
-            "tickvals": list(info.ticks),
-            "ticktext": [_fmt(t) for t in info.ticks],
-        }
-    else:
-        yaxis |= {"rangemode": "tozero"}
-    fig.update_layout(
-        xaxis={"title": X_TITLE, "range": [-1, LAST_DAY + 1], "dtick": 10},
-        yaxis=yaxis,
-        yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
-        hovermode="closest",
-        height=480,
-        legend=LEGEND_BELOW,
-        margin={"b": 100},
+        traces += _transfusion_ticks(transfusions, highlight)
+    title = f"{info.label}, day 0 to day {LAST_DAY}"
+    patients = trajectory.lines["patient_id"].nunique()
+    if patients > MAX_PATIENTS_DRAWN:
+        title += f": median and IQR of {patients:,} patients (choose one to draw their line)"
+    return figure(
+        title,
+        traces,
+        {
+            "xaxis": {"title": {"text": X_TITLE}, "range": [-1, LAST_DAY + 1], "dtick": 10},
+            "yaxis": _y_axis(info),
+            "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
+            "hovermode": "closest",
+            "height": 480,
+            "legend": LEGEND_BELOW,
+            "margin": {"b": 100},
+            "shapes": shapes + threshold_shapes,
+            "annotations": annotations + threshold_labels,
+        },
     )
-    return fig
 
 
 def cif_days(curves: dict[str, CumulativeIncidence]) -> list[int]:
@@ -296,9 +336,8 @@ def _step_xy(cif: CumulativeIncidence) -> tuple[list, list]:
     return x, y
 
 
-def cif_figure(curves: dict[str, CumulativeIncidence], medians: dict) -> go.Figure:
-    """Cumulative incidence of recovery (death a competing risk), numbers at risk below."""
-    fig = base_figure("Cumulative incidence of recovery")
+def _cif_traces(curves: dict[str, CumulativeIncidence], medians: dict) -> list[dict]:
+    traces = []
     for endpoint in ENDPOINTS:
         cif = curves[endpoint.name]
         if cif.n == 0:
@@ -306,54 +345,94 @@ def cif_figure(curves: dict[str, CumulativeIncidence], medians: dict) -> go.Figu
         x, y = _step_xy(cif)
         median = medians.get(endpoint.name)
         suffix = "median not reached" if median is None else f"median day {median:.0f}"
-        fig.add_scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            line={"shape": "hv", "width": 2.5, "color": ENDPOINT_COLORS[endpoint.name]},
-            name=f"{endpoint.label} ({suffix})",
-            hovertemplate=(
-                f"Day %{{x:.0f}}: %{{y:.0f}}% recovered ({endpoint.label})<extra></extra>"
-            ),
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "mode": "lines",
+                "line": {
+                    "shape": "hv",
+                    "width": 2.5,
+                    "color": ENDPOINT_COLORS[endpoint.name],
+                },
+                "name": f"{endpoint.label} ({suffix})",
+                "hovertemplate": (
+                    f"Day %{{x:.0f}}: %{{y:.0f}}% recovered ({endpoint.label})<extra></extra>"
+                ),
+            }
         )
-    fig.add_hline(y=50, line={"dash": "dot", "color": COLORS["muted"], "width": 1})
-    ticks = cif_days(curves)
-    rows = [(e, numbers_at_risk(curves[e.name], ticks)) for e in ENDPOINTS if curves[e.name].n]
-    # The table sits under the axis title, in pixels from the plot's bottom edge.
+    return traces
+
+
+def _at_risk_table(rows: list, ticks: list[int]) -> list[dict]:
+    """The numbers at risk as annotations under the axis title, in pixels from the
+    plot's bottom edge: a header row, then one row per endpoint."""
+    annotations = []
     for i, (label, color, counts) in enumerate(
         [("Numbers at risk", COLORS["muted"], None)]
         + [(SHORT_LABELS[e.name], ENDPOINT_COLORS[e.name], c) for e, c in rows]
     ):
         shift = -AT_RISK_TOP_PX - AT_RISK_ROW_PX * i
-        fig.add_annotation(
-            x=0,
-            xref="paper",
-            y=0,
-            yref="paper",
-            yshift=shift,
-            xanchor="right",
-            xshift=-8,
-            showarrow=False,
-            text=f"<b>{label}</b>" if counts is None else label,
-            font={"size": 11, "color": color},
+        annotations.append(
+            {
+                "x": 0,
+                "xref": "paper",
+                "y": 0,
+                "yref": "paper",
+                "yshift": shift,
+                "xanchor": "right",
+                "xshift": -8,
+                "showarrow": False,
+                "text": f"<b>{label}</b>" if counts is None else label,
+                "font": {"size": 11, "color": color},
+            }
         )
-        for t, n in zip(ticks, counts or [], strict=False):
-            fig.add_annotation(
-                x=t,
-                y=0,
-                yref="paper",
-                yshift=shift,
-                showarrow=False,
-                text=str(n),
-                font={"size": 11},
-            )
+        annotations += [
+            {
+                "x": t,
+                "y": 0,
+                "yref": "paper",
+                "yshift": shift,
+                "showarrow": False,
+                "text": str(n),
+                "font": {"size": 11},
+            }
+            for t, n in zip(ticks, counts or [], strict=False)
+        ]
+    return annotations
+
+
+def cif_figure(curves: dict[str, CumulativeIncidence], medians: dict) -> go.Figure:
+    """Cumulative incidence of recovery (death a competing risk), numbers at risk below."""
+    ticks = cif_days(curves)
+    rows = [(e, numbers_at_risk(curves[e.name], ticks)) for e in ENDPOINTS if curves[e.name].n]
     bottom = AT_RISK_TOP_PX + AT_RISK_ROW_PX * (len(rows) + 1)
-    fig.update_layout(
-        xaxis={"title": X_TITLE, "range": [-1, ticks[-1] + 1], "tickvals": ticks},
-        yaxis={"title": "Patients recovered (%)", "range": [0, 102], "ticksuffix": "%"},
-        height=380 + bottom,
-        margin={"l": 110, "b": bottom},
-        legend={"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.02, "yanchor": "bottom"},
-        hovermode="closest",
+    return figure(
+        "Cumulative incidence of recovery",
+        _cif_traces(curves, medians),
+        {
+            "xaxis": {
+                "title": {"text": X_TITLE},
+                "range": [-1, ticks[-1] + 1],
+                "tickvals": ticks,
+            },
+            "yaxis": {
+                "title": {"text": "Patients recovered (%)"},
+                "range": [0, 102],
+                "ticksuffix": "%",
+            },
+            "height": 380 + bottom,
+            "margin": {"l": 110, "b": bottom},
+            "legend": {
+                "orientation": "v",
+                "x": 0.99,
+                "xanchor": "right",
+                "y": 0.02,
+                "yanchor": "bottom",
+            },
+            "hovermode": "closest",
+            "shapes": [hline(50, {"dash": "dot", "color": COLORS["muted"], "width": 1})],
+            "annotations": _at_risk_table(rows, ticks),
+        },
     )
-    return fig

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from analysis.response import CR_CATEGORIES, CR_CRI_CATEGORIES, RESPONSE_ORDER
-from dashboard.figures.theme import base_figure
+from dashboard.figures.theme import figure
 
 RESPONSE_LABELS = {
     "CR": "CR",
@@ -47,39 +47,44 @@ def response_figure(response: dict) -> go.Figure:
     n = response["n"]
     counts = [int(response["best"].get(c, 0)) for c in RESPONSE_ORDER]
     shares = [100 * k / n if n else 0 for k in counts]
-    fig = base_figure(f"Best response within 2 years (n={n})")
-    fig.add_bar(
-        x=[RESPONSE_LABELS[c] for c in RESPONSE_ORDER],
-        y=counts,
-        marker={"color": [RESPONSE_COLORS[c] for c in RESPONSE_ORDER]},
-        text=[f"{k} ({s:.0f}%)" if k else "0" for k, s in zip(counts, shares, strict=True)],
-        textposition="outside",
-        cliponaxis=False,
-        hovertext=[
+    bars = {
+        "type": "bar",
+        "x": [RESPONSE_LABELS[c] for c in RESPONSE_ORDER],
+        "y": counts,
+        "marker": {
+            "color": [RESPONSE_COLORS[c] for c in RESPONSE_ORDER],
+            "line": {"width": 0},
+        },
+        "text": [f"{k} ({s:.0f}%)" if k else "0" for k, s in zip(counts, shares, strict=True)],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertext": [
             f"{RESPONSE_NAMES[c]}: {k} of {n} patients ({s:.0f}%)"
             for c, k, s in zip(RESPONSE_ORDER, counts, shares, strict=True)
         ],
-        hovertemplate="%{hovertext}<extra></extra>",
-        showlegend=False,
-        meta="response-bars",
-    )
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "showlegend": False,
+        "meta": "response-bars",
+    }
     top = max([*counts, 1])
-    fig.update_layout(
-        xaxis={
-            "title": {"text": "Best response (NE: not evaluable)"},
-            "type": "category",
-            "tickangle": 0,
+    return figure(
+        f"Best response within 2 years (n={n})",
+        [bars],
+        {
+            "xaxis": {
+                "title": {"text": "Best response (NE: not evaluable)"},
+                "type": "category",
+                "tickangle": 0,
+            },
+            "yaxis": {
+                "title": {"text": "Patients"},
+                "range": [0, top * 1.2],
+                "dtick": 1 if top <= 10 else None,
+            },
+            "height": 380,
+            "margin": {"t": 60},
         },
-        yaxis={
-            "title": {"text": "Patients"},
-            "range": [0, top * 1.2],
-            "dtick": 1 if top <= 10 else None,
-        },
-        height=380,
-        margin={"t": 60},
     )
-    fig.update_traces(marker_line={"width": 0})
-    return fig
 
 
 def rate_texts(response: dict) -> dict[str, str]:

@@ -1,20 +1,17 @@
 """The number-at-risk table under a time-to-event figure, aligned with its time axis.
 
-The figure is two subplots sharing the x axis: the curves on top, and below them one
-row of text per table line, each number placed at a time-axis tick (0, 6, 12, ...
-months), so the columns sit exactly under the ticks at any width. Times in months are
-days / 30.4375.
+The figure is two subplots sharing the x axis (:func:`table_layout`): the curves on top,
+and below them one row of text per table line (:func:`table_traces`), each number placed
+at a time-axis tick (0, 6, 12, ... months), so the columns sit exactly under the ticks at
+any width. Times in months are days / 30.4375.
 """
 
 from __future__ import annotations
 
 import math
 
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
 from analysis.survival_summary import DAYS_PER_MONTH
-from dashboard.figures.theme import COLORS, TEMPLATE
+from dashboard.figures.theme import COLORS
 
 X_TITLE = "Months since enrollment"
 PLOT_HEIGHT = 430
@@ -49,80 +46,90 @@ def counts_at(steps: list[dict], ticks: list[int], key: str) -> list[int]:
     return out
 
 
-def figure_with_table(title: str, labels: list[str]) -> go.Figure:
-    """A two-row figure: the curves on top, the number-at-risk table below.
+def table_traces(rows: list[tuple[str, str, list]], ticks: list[int]) -> list[dict]:
+    """The table on the lower subplot: one text row per (label, colour, values at the ticks)."""
+    return [
+        {
+            "type": "scatter",
+            "x": ticks,
+            "y": [-i] * len(ticks),
+            "text": [str(v) for v in values],
+            "mode": "text",
+            "textfont": {"color": color, "size": 12},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "meta": "risk-table",
+            "xaxis": "x2",
+            "yaxis": "y2",
+        }
+        for i, (_label, color, values) in enumerate(rows)
+    ]
 
-    The left margin leaves room for the longest table label.
+
+def table_layout(rows: list[tuple[str, str, list]], ticks: list[int], yaxis: dict) -> dict:
+    """The layout of the two rows sharing the time axis: the curves on top (``yaxis``: their
+    y axis), the table below, labelled "Number at risk".
+
+    ``xaxis``/``yaxis`` are the curves', ``xaxis2``/``yaxis2`` the table's (what
+    ``make_subplots(rows=2, shared_xaxes=True)`` makes). The left margin leaves room for
+    the longest table label.
     """
+    labels = [label for label, _color, _values in rows]
     table_px = ROW_PX * len(labels) + 40
     gap_px = 95
     total = PLOT_HEIGHT + gap_px + table_px
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        row_heights=[PLOT_HEIGHT / (PLOT_HEIGHT + table_px), table_px / (PLOT_HEIGHT + table_px)],
-        vertical_spacing=gap_px / total,
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title},
-        height=total + 110,
-        margin={"l": max(80, 20 + 7 * max(map(len, labels), default=0)), "r": 30, "t": 80, "b": 30},
-        hovermode="closest",
-    )
-    return fig
-
-
-def add_table(fig: go.Figure, rows: list[tuple[str, str, list]], ticks: list[int]) -> None:
-    """Write the table: one text row per (label, colour, values at the ticks)."""
-    for i, (_label, color, values) in enumerate(rows):
-        fig.add_scatter(
-            x=ticks,
-            y=[-i] * len(ticks),
-            text=[str(v) for v in values],
-            mode="text",
-            textfont={"color": color, "size": 12},
-            hoverinfo="skip",
-            showlegend=False,
-            meta="risk-table",
-            row=2,
-            col=1,
-        )
-    fig.update_yaxes(
-        row=2,
-        col=1,
-        tickvals=[-i for i in range(len(rows))],
-        ticktext=[f'<span style="color:{c}">{label}</span>' for label, c, _ in rows],
-        range=[-len(rows) + 0.4, 0.6],
-        showgrid=False,
-        zeroline=False,
-        showline=False,
-        fixedrange=True,
-        ticks="",
-    )
-    fig.update_xaxes(row=2, col=1, showgrid=False, showline=False, showticklabels=False)
-    fig.add_annotation(
-        text="<b>Number at risk</b> (cumulative events and censored)",
-        x=0,
-        xref="paper",
-        xanchor="left",
-        y=1,
-        yref="y2 domain",
-        yanchor="bottom",
-        showarrow=False,
-        font={"size": 12, "color": COLORS["muted"]},
-    )
-
-
-def time_axis(fig: go.Figure, ticks: list[int]) -> None:
     span = ticks[-1]
-    fig.update_xaxes(
-        tickvals=ticks,
-        range=[-0.03 * span, span * 1.03],
-        row=1,
-        col=1,
-        showticklabels=True,
-        title={"text": X_TITLE},
-    )
-    fig.update_xaxes(range=[-0.03 * span, span * 1.03], row=2, col=1)
+    time_range = [-0.03 * span, span * 1.03]
+    return {
+        "height": total + 110,
+        "margin": {
+            "l": max(80, 20 + 7 * max(map(len, labels), default=0)),
+            "r": 30,
+            "t": 80,
+            "b": 30,
+        },
+        "hovermode": "closest",
+        "xaxis": {
+            "anchor": "y",
+            "domain": [0.0, 1.0],
+            "matches": "x2",
+            "showticklabels": True,
+            "tickvals": ticks,
+            "range": time_range,
+            "title": {"text": X_TITLE},
+        },
+        "yaxis": {"anchor": "x", "domain": [(table_px + gap_px) / total, 1.0], **yaxis},
+        "xaxis2": {
+            "anchor": "y2",
+            "domain": [0.0, 1.0],
+            "range": time_range,
+            "showgrid": False,
+            "showline": False,
+            "showticklabels": False,
+        },
+        "yaxis2": {
+            "anchor": "x2",
+            "domain": [0.0, table_px / total],
+            "tickvals": [-i for i in range(len(rows))],
+            "ticktext": [f'<span style="color:{c}">{label}</span>' for label, c, _ in rows],
+            "range": [-len(rows) + 0.4, 0.6],
+            "showgrid": False,
+            "zeroline": False,
+            "showline": False,
+            "fixedrange": True,
+            "ticks": "",
+        },
+        "annotations": [
+            {
+                "text": "<b>Number at risk</b> (cumulative events and censored)",
+                "x": 0,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": 1,
+                "yref": "y2 domain",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12, "color": COLORS["muted"]},
+            }
+        ],
+    }

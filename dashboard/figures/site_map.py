@@ -18,7 +18,7 @@ from dashboard.figures.theme import (
     GRAPH_CONFIG,
     SITE_STATUS_COLORS,
     SITE_STATUS_LABELS,
-    base_figure,
+    figure,
 )
 
 #: Longitude and latitude ranges framing metropolitan France (Corsica included).
@@ -87,74 +87,84 @@ def label_positions(
     return chosen
 
 
+GEO = {
+    "scope": "europe",
+    "resolution": 50,
+    "projection": {"type": "mercator"},
+    "lonaxis": {"range": list(FRANCE_LON)},
+    "lataxis": {"range": list(FRANCE_LAT)},
+    "showland": True,
+    "landcolor": "#f1f3f5",
+    "showocean": True,
+    "oceancolor": "#e7f0f8",
+    "showlakes": False,
+    "showrivers": False,
+    "showcountries": True,
+    "countrycolor": "#adb5bd",
+    "showcoastlines": True,
+    "coastlinecolor": "#adb5bd",
+    "showframe": False,
+    "bgcolor": "white",
+}
+SIZE_NOTE = {
+    "text": "Marker area ∝ patients enrolled",
+    "x": 0,
+    "y": 0,
+    "xref": "paper",
+    "yref": "paper",
+    "showarrow": False,
+    "xanchor": "left",
+    "yanchor": "bottom",
+    "font": {"size": 11, "color": COLORS["muted"]},
+}
+
+
 def site_map_figure(metrics: pd.DataFrame) -> go.Figure:
     """Sites on a map of France: marker area = patients enrolled, colour = site status."""
-    fig = base_figure("Sites in France")
-    located = metrics.assign(label=site_labels(metrics)).dropna(subset=["latitude", "longitude"])
-    located = located.assign(size=[marker_size(n) for n in located["enrolled"]])
-    located = located.assign(
-        position=label_positions(
-            list(located["longitude"]),
-            list(located["latitude"]),
-            list(located["size"]),
-            list(located["label"]),
-        )
-    )
-    for status, rows in located.groupby("status", sort=False):
+    located = (metrics["latitude"].notna() & metrics["longitude"].notna()).to_numpy()
+    lon, lat = metrics["longitude"].to_numpy()[located], metrics["latitude"].to_numpy()[located]
+    labels = site_labels(metrics).to_numpy()[located]
+    statuses = metrics["status"].to_numpy()[located]
+    names = metrics["name"].to_numpy()[located].tolist()
+    cities = metrics["city"].to_numpy()[located].tolist()
+    enrolled = [int(n) for n in metrics["enrolled"].to_numpy()[located]]
+    sizes = [marker_size(n) for n in enrolled]
+    positions = label_positions(list(lon), list(lat), sizes, list(labels))
+    traces = []
+    for status in dict.fromkeys(statuses):  # one trace per status, in order of appearance
         label = SITE_STATUS_LABELS.get(status, status)
-        fig.add_trace(
-            go.Scattergeo(
-                lon=rows["longitude"],
-                lat=rows["latitude"],
-                mode="markers+text",
-                name=label,
-                text=rows["label"],
-                textposition=list(rows["position"]),
-                textfont={"size": 11, "color": "#343a40"},
-                marker={
-                    "size": list(rows["size"]),
+        rows = [i for i, other in enumerate(statuses) if other == status]
+        traces.append(
+            {
+                "type": "scattergeo",
+                "lon": lon[rows],
+                "lat": lat[rows],
+                "mode": "markers+text",
+                "name": label,
+                "text": labels[rows],
+                "textposition": [positions[i] for i in rows],
+                "textfont": {"size": 11, "color": "#343a40"},
+                "marker": {
+                    "size": [sizes[i] for i in rows],
                     "color": SITE_STATUS_COLORS.get(status, COLORS["muted"]),
                     "line": {"color": "white", "width": 1.5},
                     "opacity": 0.9,
                 },
-                customdata=rows[["name", "city", "enrolled"]].assign(status=label),
-                hovertemplate=(
+                "customdata": [[names[i], cities[i], enrolled[i], label] for i in rows],
+                "hovertemplate": (
                     "%{customdata[0]}<br>%{customdata[1]}<br>Status: %{customdata[3]}"
                     "<br>Enrolled: %{customdata[2]} patients<extra></extra>"
                 ),
-            )
+            }
         )
-    fig.update_geos(
-        scope="europe",
-        resolution=50,
-        projection_type="mercator",
-        lonaxis_range=list(FRANCE_LON),
-        lataxis_range=list(FRANCE_LAT),
-        showland=True,
-        landcolor="#f1f3f5",
-        showocean=True,
-        oceancolor="#e7f0f8",
-        showlakes=False,
-        showrivers=False,
-        showcountries=True,
-        countrycolor="#adb5bd",
-        showcoastlines=True,
-        coastlinecolor="#adb5bd",
-        showframe=False,
-        bgcolor="white",
+    return figure(
+        "Sites in France",
+        traces,
+        {
+            "geo": GEO,
+            "annotations": [SIZE_NOTE],
+            "height": 480,
+            "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+            "legend": {"itemsizing": "constant"},
+        },
     )
-    fig.add_annotation(
-        text="Marker area ∝ patients enrolled",
-        x=0,
-        y=0,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
-        font={"size": 11, "color": COLORS["muted"]},
-    )
-    fig.update_layout(
-        height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10}, legend={"itemsizing": "constant"}
-    )
-    return fig

@@ -17,7 +17,8 @@ from dashboard.figures.theme import (
     PLOTLY_DATE,
     SITE_STATUS_COLORS,
     SITE_STATUS_LABELS,
-    base_figure,
+    figure,
+    vline,
 )
 from dashboard.formatting import format_date
 
@@ -63,14 +64,20 @@ LEGEND_BELOW = {
 def site_labels(sites: pd.DataFrame) -> pd.Series:
     """Short, unique labels for axes and legends: the city ('Lyon' for 'Pierre-Bénite (Lyon)')."""
 
-    def short(row) -> str:
-        city = row["city"] if isinstance(row["city"], str) and row["city"] else row["name"]
+    def short(city, name) -> str:
+        city = city if isinstance(city, str) and city else name
         if city.endswith(")") and "(" in city:
             city = city[city.rindex("(") + 1 : -1]
         return city
 
-    labels = sites.apply(short, axis=1) if len(sites) else pd.Series(dtype=object)
+    labels = pd.Series(
+        [short(city, name) for city, name in zip(sites["city"], sites["name"], strict=True)],
+        index=sites.index,
+        dtype=object,
+    )
     duplicated = labels.duplicated(keep=False)
+    if not duplicated.any():
+        return labels
     return labels.where(~duplicated, labels + " (" + sites["site_id"] + ")")
 
 
@@ -82,7 +89,7 @@ def _day(value) -> pd.Timestamp | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value)
 
 
-def _timeline_segments(site: pd.Series, cut: pd.Timestamp) -> list[dict]:
+def _timeline_segments(site: dict, cut: pd.Timestamp) -> list[dict]:
     """Bars of one site: the phases between its milestones up to activation, then open
     to closure or the cut; a site not open at the cut waits from its first milestone."""
     reached = [
@@ -113,7 +120,7 @@ def _timeline_segments(site: pd.Series, cut: pd.Timestamp) -> list[dict]:
     return segments
 
 
-def _waiting_text(site: pd.Series, cut: pd.Timestamp) -> str | None:
+def _waiting_text(site: dict, cut: pd.Timestamp) -> str | None:
     """'waiting 193 days since ethics approval' for a site not open at the cut."""
     activated = _day(site["activated_on"])
     if activated is not None and activated <= cut:
@@ -124,126 +131,205 @@ def _waiting_text(site: pd.Series, cut: pd.Timestamp) -> str | None:
     return f"waiting {(cut - ethics).days} days since ethics approval"
 
 
+def _records(rows: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """``rows`` as one dict per row with only ``columns`` (dates as Timestamps or NaT)."""
+    values = [rows[column].tolist() for column in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _phase_bars(sites: list[dict], cut: pd.Timestamp) -> list[dict]:
+    """One bar trace per phase (ethics → contract, ..., open, waiting), every site in it."""
+    bars: dict[str, dict] = {}
+    for site in sites:
+        for segment in _timeline_segments(site, cut):
+            days = (segment["end"] - segment["start"]).days
+            bar = bars.setdefault(
+                segment["name"],
+                {"color": segment["color"], "x": [], "base": [], "y": [], "custom": []},
+            )
+            bar["x"].append(days * _MS_PER_DAY)
+            bar["base"].append(segment["start"])
+            bar["y"].append(site["label"])
+            bar["custom"].append(
+                [site["name"], format_date(segment["start"]), format_date(segment["end"]), days]
+            )
+    traces = []
+    for name, bar in bars.items():
+        marker = {"color": bar["color"]}
+        if name == WAITING[0]:
+            marker["pattern"] = {"shape": "/", "fgcolor": "#757575", "solidity": 0.25}
+        traces.append(
+            {
+                "type": "bar",
+                "x": bar["x"],
+                "base": bar["base"],
+                "y": bar["y"],
+                "orientation": "h",
+                "name": name,
+                "marker": marker,
+                "customdata": bar["custom"],
+                "hovertemplate": (
+                    f"%{{customdata[0]}}<br>{name}: %{{customdata[1]}} → %{{customdata[2]}}"
+                    " (%{customdata[3]} days)<extra></extra>"
+                ),
+            }
+        )
+    return traces
+
+
+def _waiting_labels(sites: list[dict], cut: pd.Timestamp) -> list[dict]:
+    """'waiting n days since ethics approval' right of the cut, on each site not yet open."""
+    labels = []
+    for site in sites:
+        text = _waiting_text(site, cut)
+        if text:
+            labels.append(
+                {
+                    "x": cut,
+                    "y": site["label"],
+                    "text": text,
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "xshift": 6,
+                    "font": {"size": 11, "color": COLORS["muted"]},
+                }
+            )
+    return labels
+
+
 def activation_timeline_figure(metrics: pd.DataFrame, data_cut) -> go.Figure:
     """Gantt chart: one row per site, ethics approval → contract → initiation → activation
     → closure or the data cut, milestone markers, sites not yet open shown waiting."""
     cut = pd.Timestamp(data_cut)
-    fig = base_figure("Site activation timeline")
-    labels = site_labels(metrics)
-    order = metrics.assign(label=labels).sort_values(
-        ["activated_on", "ethics_approved_on", "site_id"], na_position="last"
+    columns = ["site_id", "name", "status", *(column for column, _l, _s in MILESTONES)]
+    order = (
+        metrics[columns]
+        .assign(label=site_labels(metrics))
+        .sort_values(["activated_on", "ethics_approved_on", "site_id"], na_position="last")
     )
-    traces: dict[str, dict] = {}
-    for _, site in order.iterrows():
-        for segment in _timeline_segments(site, cut):
-            days = (segment["end"] - segment["start"]).days
-            trace = traces.setdefault(
-                segment["name"],
-                {"color": segment["color"], "x": [], "base": [], "y": [], "custom": []},
-            )
-            trace["x"].append(days * _MS_PER_DAY)
-            trace["base"].append(segment["start"])
-            trace["y"].append(site["label"])
-            trace["custom"].append(
-                [site["name"], format_date(segment["start"]), format_date(segment["end"]), days]
-            )
-    for name, trace in traces.items():
-        waiting = name == WAITING[0]
-        fig.add_bar(
-            x=trace["x"],
-            base=trace["base"],
-            y=trace["y"],
-            orientation="h",
-            name=name,
-            marker={
-                "color": trace["color"],
-                "pattern": {"shape": "/", "fgcolor": "#757575", "solidity": 0.25}
-                if waiting
-                else None,
+    sites = _records(order, [*columns, "label"])
+    cut_shape, cut_label = _data_cut_marks(cut, inside=False)
+    return figure(
+        "Site activation timeline",
+        _phase_bars(sites, cut) + _milestone_markers(order, cut),
+        {
+            "barmode": "overlay",
+            "xaxis": {
+                "type": "date",
+                "tickformat": "%b %Y",
+                "range": _timeline_range(metrics, cut),
             },
-            customdata=trace["custom"],
-            hovertemplate=(
-                f"%{{customdata[0]}}<br>{name}: %{{customdata[1]}} → %{{customdata[2]}}"
-                " (%{customdata[3]} days)<extra></extra>"
-            ),
-        )
-    _add_milestone_markers(fig, order, cut)
-    for _, site in order.iterrows():
-        text = _waiting_text(site, cut)
-        if text:
-            fig.add_annotation(
-                x=cut,
-                y=site["label"],
-                text=text,
-                showarrow=False,
-                xanchor="left",
-                xshift=6,
-                font={"size": 11, "color": COLORS["muted"]},
-            )
-    _mark_data_cut(fig, cut, inside=False)
-    fig.update_layout(
-        barmode="overlay",
-        xaxis={"type": "date", "tickformat": "%b %Y", "range": _timeline_range(metrics, cut)},
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": list(order["label"])[::-1],
-            "title": None,
-            "automargin": True,
+            "yaxis": {
+                "categoryorder": "array",
+                "categoryarray": list(order["label"])[::-1],
+                "title": None,
+                "automargin": True,
+            },
+            "height": max(380, 210 + 40 * len(metrics)),
+            "margin": {"r": 230, "t": 50},
+            "legend": LEGEND_BELOW,
+            "hovermode": "closest",
+            "shapes": [cut_shape],
+            "annotations": [*_waiting_labels(sites, cut), cut_label],
         },
-        height=max(380, 210 + 40 * len(metrics)),
-        margin={"r": 230, "t": 50},
-        legend=LEGEND_BELOW,
-        hovermode="closest",
     )
-    return fig
 
 
 def _timeline_range(metrics: pd.DataFrame, cut: pd.Timestamp) -> list:
     """From a month before the first milestone to just after the cut."""
-    dates = metrics[[column for column, _label, _symbol in MILESTONES]].stack()
-    dates = dates[dates <= cut]
-    first = dates.min() if len(dates) else cut - pd.DateOffset(years=1)
+    dates = metrics[[column for column, _label, _symbol in MILESTONES]].to_numpy().ravel()
+    dates = dates[dates <= cut.to_datetime64()]  # NaT compares False
+    first = pd.Timestamp(dates.min()) if len(dates) else cut - pd.DateOffset(years=1)
     return [first - pd.Timedelta(days=30), cut + pd.Timedelta(days=20)]
 
 
-def _add_milestone_markers(fig: go.Figure, order: pd.DataFrame, cut: pd.Timestamp) -> None:
+def _milestone_markers(order: pd.DataFrame, cut: pd.Timestamp) -> list[dict]:
+    """One marker trace per milestone reached by the cut."""
+    traces = []
+    labels, names = order["label"].to_numpy(), order[["name"]].to_numpy()
     for column, label, symbol in MILESTONES:
-        rows = order[order[column].notna() & (order[column] <= cut)]
-        if rows.empty:
+        days = order[column].to_numpy()
+        reached = days <= cut.to_datetime64()  # NaT compares False
+        if not reached.any():
             continue
-        fig.add_scatter(
-            x=rows[column],
-            y=rows["label"],
-            mode="markers",
-            name=label,
-            marker={
-                "symbol": symbol,
-                "size": 9,
-                "color": "#343a40",
-                "line": {"color": "white", "width": 1},
-            },
-            customdata=rows[["name"]],
-            hovertemplate=f"%{{customdata[0]}}<br>{label}: %{{x|{PLOTLY_DATE}}}<extra></extra>",
+        traces.append(
+            {
+                "type": "scatter",
+                "x": days[reached],
+                "y": labels[reached],
+                "mode": "markers",
+                "name": label,
+                "marker": {
+                    "symbol": symbol,
+                    "size": 9,
+                    "color": "#343a40",
+                    "line": {"color": "white", "width": 1},
+                },
+                "customdata": names[reached],
+                "hovertemplate": (
+                    f"%{{customdata[0]}}<br>{label}: %{{x|{PLOTLY_DATE}}}<extra></extra>"
+                ),
+            }
         )
+    return traces
 
 
-def _mark_data_cut(fig: go.Figure, cut: pd.Timestamp, inside: bool = True) -> None:
+def _data_cut_marks(cut: pd.Timestamp, inside: bool = True) -> tuple[dict, dict]:
     """A dotted line at the data cut, labelled inside the plot (clear of a legend on top)
-    or above it."""
-    fig.add_vline(x=cut, line={"dash": "dot", "color": COLORS["target"], "width": 1.5})
-    fig.add_annotation(
-        x=cut,
-        y=1,
-        yref="paper",
-        text=f"Data cut-off{'<br>' if inside else ' '}{format_date(cut)}",
-        showarrow=False,
-        xanchor="right" if inside else "center",
-        xshift=-4 if inside else 0,
-        yanchor="top" if inside else "bottom",
-        align="right",
-        bgcolor="rgba(255, 255, 255, 0.8)",
-        font={"size": 11, "color": COLORS["target"]},
-    )
+    or above it: (shape, annotation)."""
+    label = {
+        "x": cut,
+        "y": 1,
+        "yref": "paper",
+        "text": f"Data cut-off{'<br>' if inside else ' '}{format_date(cut)}",
+        "showarrow": False,
+        "xanchor": "right" if inside else "center",
+        "xshift": -4 if inside else 0,
+        "yanchor": "top" if inside else "bottom",
+        "align": "right",
+        "bgcolor": "rgba(255, 255, 255, 0.8)",
+        "font": {"size": 11, "color": COLORS["target"]},
+    }
+    return vline(cut, {"dash": "dot", "color": COLORS["target"], "width": 1.5}), label
+
+
+def _site_steps(cumulative: pd.DataFrame) -> dict[str, tuple[list, list]]:
+    """Each site's (dates, patients enrolled by then) from ``site_id, date, enrolled`` rows."""
+    steps: dict[str, tuple[list, list]] = {}
+    for site_id, day, count in zip(
+        cumulative["site_id"].tolist(),
+        cumulative["date"].tolist(),
+        cumulative["enrolled"].tolist(),
+        strict=True,
+    ):
+        dates, counts = steps.setdefault(site_id, ([], []))
+        dates.append(day)
+        counts.append(count)
+    return steps
+
+
+def _site_curve(site: dict, steps: tuple[list, list], cut: pd.Timestamp, color: str) -> dict:
+    """The steps of one site's patients enrolled, from its activation to closure or the cut."""
+    dates, counts = steps
+    start = _day(site["activated_on"])
+    if start is not None and (not dates or start < dates[0]):
+        dates, counts = [start, *dates], [0, *counts]
+    closed = _day(site["closed_on"])
+    end = closed if closed is not None and closed < cut else cut
+    if dates and end > dates[-1]:
+        dates, counts = [*dates, end], [*counts, counts[-1]]
+    return {
+        "type": "scatter",
+        "x": dates,
+        "y": counts,
+        "mode": "lines",
+        "line": {"shape": "hv", "width": 2.5, "color": color},
+        "name": f"{site['label']} ({site['enrolled']})",
+        "customdata": [[site["name"]]] * len(dates),
+        "hovertemplate": (
+            f"%{{customdata[0]}}<br>%{{x|{PLOTLY_DATE}}}: %{{y}} enrolled<extra></extra>"
+        ),
+    }
 
 
 def recruitment_by_site_figure(
@@ -255,71 +341,64 @@ def recruitment_by_site_figure(
     and without patients are left out (the timeline shows them).
     """
     cut = pd.Timestamp(data_cut)
-    fig = base_figure("Recruitment by site")
-    labels = site_labels(metrics)
-    shown = metrics.assign(label=labels)
+    columns = ["site_id", "name", "enrolled", "activated_on", "closed_on"]
+    shown = metrics[columns].assign(label=site_labels(metrics))
     shown = shown[
         (shown["enrolled"] > 0) | (shown["activated_on"].notna() & (shown["activated_on"] <= cut))
     ].sort_values(["enrolled", "site_id"], ascending=[False, True])
-    for index, (_, site) in enumerate(shown.iterrows()):
-        rows = cumulative[cumulative["site_id"] == site["site_id"]]
-        dates, counts = list(rows["date"]), list(rows["enrolled"])
-        start = _day(site["activated_on"])
-        if start is not None and (not dates or start < dates[0]):
-            dates, counts = [start, *dates], [0, *counts]
-        closed = _day(site["closed_on"])
-        end = closed if closed is not None and closed < cut else cut
-        if dates and end > dates[-1]:
-            dates, counts = [*dates, end], [*counts, counts[-1]]
-        fig.add_scatter(
-            x=dates,
-            y=counts,
-            mode="lines",
-            line={"shape": "hv", "width": 2.5, "color": SITE_PALETTE[index % len(SITE_PALETTE)]},
-            name=f"{site['label']} ({site['enrolled']})",
-            customdata=[[site["name"]]] * len(dates),
-            hovertemplate=(
-                f"%{{customdata[0]}}<br>%{{x|{PLOTLY_DATE}}}: %{{y}} enrolled<extra></extra>"
-            ),
+    steps = _site_steps(cumulative)
+    traces = [
+        _site_curve(
+            site,
+            steps.get(site["site_id"], ([], [])),
+            cut,
+            SITE_PALETTE[index % len(SITE_PALETTE)],
         )
-    _mark_data_cut(fig, cut)
+        for index, site in enumerate(_records(shown, [*columns, "label"]))
+    ]
+    cut_shape, cut_label = _data_cut_marks(cut)
     top = int(shown["enrolled"].max()) if len(shown) else 1
-    fig.update_layout(
-        xaxis={"type": "date", "title": "Date", "tickformat": "%b %Y"},
-        yaxis={"title": "Patients enrolled (cumulative)", "rangemode": "tozero", "dtick": 1}
-        if top <= 10
-        else {"title": "Patients enrolled (cumulative)", "rangemode": "tozero"},
-        legend={"title": {"text": "Site (enrolled)"}},
-        height=420,
-        margin={"t": 80},
-        hovermode="closest",
+    yaxis = {"title": "Patients enrolled (cumulative)", "rangemode": "tozero"}
+    return figure(
+        "Recruitment by site",
+        traces,
+        {
+            "xaxis": {"type": "date", "title": "Date", "tickformat": "%b %Y"},
+            "yaxis": {**yaxis, "dtick": 1} if top <= 10 else yaxis,
+            "legend": {"title": {"text": "Site (enrolled)"}},
+            "height": 420,
+            "margin": {"t": 80},
+            "hovermode": "closest",
+            "shapes": [cut_shape],
+            "annotations": [cut_label],
+        },
     )
-    return fig
 
 
 def screening_funnel_figure(funnel: ScreeningFunnel) -> go.Figure:
     """The CONSORT-style stages as a funnel, each with its share of the patients screened."""
-    fig = base_figure("Screening funnel")
     names = [name for name, _ in funnel.stages]
     counts = [count for _, count in funnel.stages]
     shares = [f"{100 * n / funnel.screened:.0f}%" if funnel.screened else "—" for n in counts]
-    fig.add_trace(
-        go.Funnel(
-            y=names,
-            x=counts,
-            text=[f"{n} ({share})" for n, share in zip(counts, shares, strict=True)],
-            textinfo="text",
-            textposition="inside",
-            marker={"color": [COLORS["primary"]] * len(counts)},
-            connector={"fillcolor": "#dbe4ef", "line": {"width": 0}},
-            customdata=shares,
-            hovertemplate=("%{y}: %{x} patients<br>%{customdata} of those screened<extra></extra>"),
-        )
+    trace = {
+        "type": "funnel",
+        "y": names,
+        "x": counts,
+        "text": [f"{n} ({share})" for n, share in zip(counts, shares, strict=True)],
+        "textinfo": "text",
+        "textposition": "inside",
+        "marker": {"color": [COLORS["primary"]] * len(counts)},
+        "connector": {"fillcolor": "#dbe4ef", "line": {"width": 0}},
+        "customdata": shares,
+        "hovertemplate": "%{y}: %{x} patients<br>%{customdata} of those screened<extra></extra>",
+    }
+    return figure(
+        "Screening funnel",
+        [trace],
+        {
+            "yaxis": {"title": None, "automargin": True},
+            "height": 360,
+            "showlegend": False,
+            "margin": {"l": 150},
+        },
     )
-    fig.update_layout(
-        yaxis={"title": None, "automargin": True},
-        height=360,
-        showlegend=False,
-        margin={"l": 150},
-    )
-    return fig

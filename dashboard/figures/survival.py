@@ -2,7 +2,8 @@
 
 Both take the ``stats survival`` / ``stats relapse`` JSON (ARCHITECTURE §5). Times
 are drawn in months (days / 30.4375); the table (:mod:`dashboard.figures.risk_table`)
-is a second subplot sharing the time axis.
+is a second subplot sharing the time axis. Figures are built in one piece
+(:func:`dashboard.figures.theme.figure`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashboard.figures.risk_table import (
-    add_table,
     counts_at,
-    figure_with_table,
     month_ticks,
     months,
-    time_axis,
+    table_layout,
+    table_traces,
 )
-from dashboard.figures.theme import COLORS
+from dashboard.figures.theme import COLORS, figure
 
 ENDPOINT_NAMES = {"os": "OS", "pfs": "PFS"}
 Y_TITLES = {"os": "Overall survival (%)", "pfs": "Progression-free survival (%)"}
@@ -45,29 +45,30 @@ def rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _ci_band(fig, xs, lower, upper, color, group_key) -> None:
+def _ci_band(xs, lower, upper, color, group_key) -> list[dict]:
     """Translucent band between the CI limits, drawn as steps (two traces, tonexty)."""
     points = [(x, lo, up) for x, lo, up in zip(xs, lower, upper, strict=True) if lo is not None]
     if not points:
-        return
+        return []
     common = {
+        "type": "scatter",
+        "x": [p[0] for p in points],
         "mode": "lines",
         "line": {"shape": "hv", "width": 0, "color": color},
         "hoverinfo": "skip",
         "showlegend": False,
         "legendgroup": group_key,
     }
-    fig.add_scatter(
-        x=[p[0] for p in points], y=[p[2] for p in points], meta="km-ci-upper", **common
-    )
-    fig.add_scatter(
-        x=[p[0] for p in points],
-        y=[p[1] for p in points],
-        fill="tonexty",
-        fillcolor=rgba(color, 0.15),
-        meta="km-ci-lower",
-        **common,
-    )
+    return [
+        {**common, "y": [p[2] for p in points], "meta": "km-ci-upper"},
+        {
+            **common,
+            "y": [p[1] for p in points],
+            "fill": "tonexty",
+            "fillcolor": rgba(color, 0.15),
+            "meta": "km-ci-lower",
+        },
+    ]
 
 
 def km_figure(
@@ -93,37 +94,40 @@ def km_figure(
             (f"{prefix}{EVENT_WORDS[endpoint]}", color, counts_at(steps, ticks, "n_events")),
             (f"{prefix}censored", color, counts_at(steps, ticks, "n_censored")),
         ]
-    what = "overall" if endpoint == "os" else "progression-free"
-    fig = figure_with_table(f"Kaplan–Meier estimate of {what} survival", [row[0] for row in table])
-    fig.add_hline(y=50, line={"dash": "dot", "color": COLORS["muted"], "width": 1}, row=1, col=1)
+    traces = []
     for index, group in enumerate(groups):
-        _km_curve(fig, group, index, endpoint, f"{100 * conf_level:.0f}%", by)
-    _legend_keys(fig)
-    add_table(fig, table, ticks)
-    time_axis(fig, ticks)
-    fig.update_yaxes(
-        title={"text": Y_TITLES[endpoint]},
-        range=[0, 104],
-        tickvals=[0, 25, 50, 75, 100],
-        row=1,
-        col=1,
+        traces += _km_curve(group, index, endpoint, f"{100 * conf_level:.0f}%", by)
+    traces += _legend_keys()
+    layout = table_layout(
+        table,
+        ticks,
+        {
+            "title": {"text": Y_TITLES[endpoint]},
+            "range": [0, 104],
+            "tickvals": [0, 25, 50, 75, 100],
+        },
     )
     if note:
-        fig.add_annotation(
-            text=note,
-            x=0.01,
-            xref="x domain",
-            xanchor="left",
-            y=0.02,
-            yref="y domain",
-            yanchor="bottom",
-            showarrow=False,
-            bgcolor="rgba(255,255,255,0.85)",
+        layout["annotations"].append(
+            {
+                "text": note,
+                "x": 0.01,
+                "xref": "x domain",
+                "xanchor": "left",
+                "y": 0.02,
+                "yref": "y domain",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
         )
-    return fig
+    what = "overall" if endpoint == "os" else "progression-free"
+    return figure(
+        f"Kaplan–Meier estimate of {what} survival", traces + table_traces(table, ticks), layout
+    )
 
 
-def _km_curve(fig, group: dict, index: int, endpoint: str, level: str, by) -> None:
+def _km_curve(group: dict, index: int, endpoint: str, level: str, by) -> list[dict]:
     """One group: CI band, step curve, censoring marks, median drop and landmarks."""
     name = ENDPOINT_NAMES[endpoint]
     color = GROUP_COLORS[index % len(GROUP_COLORS)]
@@ -132,116 +136,140 @@ def _km_curve(fig, group: dict, index: int, endpoint: str, level: str, by) -> No
     xs = [0.0] + [months(s["time"]) for s in steps]
     lower = [100.0] + [None if s["ci_lower"] is None else 100 * s["ci_lower"] for s in steps]
     upper = [100.0] + [None if s["ci_upper"] is None else 100 * s["ci_upper"] for s in steps]
-    _ci_band(fig, xs, lower, upper, color, key)
-    fig.add_scatter(
-        x=xs,
-        y=[100.0] + [100 * s["survival"] for s in steps],
-        mode="lines",
-        line={"shape": "hv", "width": 2.5, "color": color},
-        name=f"{group_name(by, group['group'])} (n={group['n']})",
-        legendgroup=key,
-        hovertext=[f"Enrollment: {name} 100%, {group['n']} at risk"]
-        + [
-            f"{months(s['time']):.1f} months: {name} {pct(s['survival'])}% "
-            f"({level} CI {pct(s['ci_lower'])}–{pct(s['ci_upper'])}%), {s['n_at_risk']} at risk"
-            for s in steps
-        ],
-        hovertemplate="%{hovertext}<extra></extra>",
-        meta="km-curve",
+    traces = _ci_band(xs, lower, upper, color, key)
+    traces.append(
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": [100.0] + [100 * s["survival"] for s in steps],
+            "mode": "lines",
+            "line": {"shape": "hv", "width": 2.5, "color": color},
+            "name": f"{group_name(by, group['group'])} (n={group['n']})",
+            "legendgroup": key,
+            "hovertext": [f"Enrollment: {name} 100%, {group['n']} at risk"]
+            + [
+                f"{months(s['time']):.1f} months: {name} {pct(s['survival'])}% "
+                f"({level} CI {pct(s['ci_lower'])}–{pct(s['ci_upper'])}%), "
+                f"{s['n_at_risk']} at risk"
+                for s in steps
+            ],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "meta": "km-curve",
+        }
     )
     censored = [s for s in steps if s["n_censored"]]
     if censored:
-        fig.add_scatter(
-            x=[months(s["time"]) for s in censored],
-            y=[100 * s["survival"] for s in censored],
-            mode="markers",
-            marker={
-                "symbol": "cross-thin-open",
-                "size": 10,
-                "line": {"width": 1.5, "color": color},
-            },
-            legendgroup=key,
-            showlegend=False,
-            hovertext=[
-                f"{months(s['time']):.1f} months: {s['n_censored']} censored" for s in censored
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
-            meta="km-censored",
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [months(s["time"]) for s in censored],
+                "y": [100 * s["survival"] for s in censored],
+                "mode": "markers",
+                "marker": {
+                    "symbol": "cross-thin-open",
+                    "size": 10,
+                    "line": {"width": 1.5, "color": color},
+                },
+                "legendgroup": key,
+                "showlegend": False,
+                "hovertext": [
+                    f"{months(s['time']):.1f} months: {s['n_censored']} censored" for s in censored
+                ],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "meta": "km-censored",
+            }
         )
-    _median_drop(fig, group, name, level, color, key)
-    _landmarks(fig, group, name, level, color, key)
+    return (
+        traces
+        + _median_drop(group, name, level, color, key)
+        + _landmarks(group, name, level, color, key)
+    )
 
 
-def _median_drop(fig, group, name, level, color, key) -> None:
+def _median_drop(group, name, level, color, key) -> list[dict]:
     median = group["median"]
     if median is None:
-        return
+        return []
     lo, up = group["median_ci"]
     ci = f"{level} CI {month_text(lo)}–{month_text(up)}"
     text = f"Median {name} {month_text(median)} months ({ci})"
-    fig.add_scatter(
-        x=[0, months(median), months(median)],
-        y=[50, 50, 0],
-        mode="lines",
-        line={"dash": "dot", "width": 1.5, "color": color},
-        legendgroup=key,
-        showlegend=False,
-        hovertext=[text] * 3,
-        hovertemplate="%{hovertext}<extra></extra>",
-        meta="km-median",
-    )
+    return [
+        {
+            "type": "scatter",
+            "x": [0, months(median), months(median)],
+            "y": [50, 50, 0],
+            "mode": "lines",
+            "line": {"dash": "dot", "width": 1.5, "color": color},
+            "legendgroup": key,
+            "showlegend": False,
+            "hovertext": [text] * 3,
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "meta": "km-median",
+        }
+    ]
 
 
-def _landmarks(fig, group, name, level, color, key) -> None:
+def _landmarks(group, name, level, color, key) -> list[dict]:
     points = [lm for lm in group["landmarks"] if lm["survival"] is not None]
     if not points:
-        return
-    fig.add_scatter(
-        x=[months(lm["time"]) for lm in points],
-        y=[100 * lm["survival"] for lm in points],
-        mode="markers",
-        marker={
-            "symbol": "diamond",
-            "size": 10,
-            "color": "white",
-            "line": {"width": 2, "color": color},
-        },
-        legendgroup=key,
-        showlegend=False,
-        hovertext=[
-            f"{round(lm['time'] / 365.25)}-year {name} {pct(lm['survival'])}% "
-            f"({level} CI {pct(lm['ci_lower'])}–{pct(lm['ci_upper'])}%)"
-            for lm in points
-        ],
-        hovertemplate="%{hovertext}<extra></extra>",
-        meta="km-landmark",
-    )
+        return []
+    return [
+        {
+            "type": "scatter",
+            "x": [months(lm["time"]) for lm in points],
+            "y": [100 * lm["survival"] for lm in points],
+            "mode": "markers",
+            "marker": {
+                "symbol": "diamond",
+                "size": 10,
+                "color": "white",
+                "line": {"width": 2, "color": color},
+            },
+            "legendgroup": key,
+            "showlegend": False,
+            "hovertext": [
+                f"{round(lm['time'] / 365.25)}-year {name} {pct(lm['survival'])}% "
+                f"({level} CI {pct(lm['ci_lower'])}–{pct(lm['ci_upper'])}%)"
+                for lm in points
+            ],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "meta": "km-landmark",
+        }
+    ]
 
 
-def _legend_keys(fig) -> None:
+def _legend_keys() -> list[dict]:
     """Legend entries explaining the marks shared by all curves."""
     grey = COLORS["muted"]
-    fig.add_scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        name="censored",
-        marker={"symbol": "cross-thin-open", "size": 10, "line": {"width": 1.5, "color": grey}},
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        name="1- and 2-year estimate",
-        marker={
-            "symbol": "diamond",
-            "size": 9,
-            "color": "white",
-            "line": {"width": 2, "color": grey},
+    return [
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "name": "censored",
+            "marker": {
+                "symbol": "cross-thin-open",
+                "size": 10,
+                "line": {"width": 1.5, "color": grey},
+            },
+            "hoverinfo": "skip",
         },
-        hoverinfo="skip",
-    )
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "name": "1- and 2-year estimate",
+            "marker": {
+                "symbol": "diamond",
+                "size": 9,
+                "color": "white",
+                "line": {"width": 2, "color": grey},
+            },
+            "hoverinfo": "skip",
+        },
+    ]
 
 
 def month_text(days: float | None) -> str:
@@ -265,37 +293,46 @@ def cif_figure(relapse: dict) -> go.Figure:
         ("NRM deaths", CAUSE_COLORS["nrm"], counts_at(steps, ticks, "n_nrm")),
         ("censored", muted, counts_at(steps, ticks, "n_censored")),
     ]
-    title = "Relapse and non-relapse mortality (cumulative incidence)"
-    fig = figure_with_table(title, [row[0] for row in rows])
     xs = [0.0] + [months(s["time"]) for s in steps]
+    traces = []
     for cause, label in (("relapse", "Relapse"), ("nrm", "Non-relapse mortality")):
-        values = [0.0] + [100 * s[f"cif_{cause}"] for s in steps]
-        fig.add_scatter(
-            x=xs,
-            y=values,
-            mode="lines",
-            line={"shape": "hv", "width": 2.5, "color": CAUSE_COLORS[cause]},
-            name=label,
-            hovertext=[f"Enrollment: {label.lower()} 0%"]
-            + [
-                f"{months(s['time']):.1f} months: {label.lower()} {100 * s[f'cif_{cause}']:.0f}%, "
-                f"{s['n_at_risk']} at risk"
-                for s in steps
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
-            meta=f"cif-{cause}",
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": [0.0] + [100 * s[f"cif_{cause}"] for s in steps],
+                "mode": "lines",
+                "line": {"shape": "hv", "width": 2.5, "color": CAUSE_COLORS[cause]},
+                "name": label,
+                "hovertext": [f"Enrollment: {label.lower()} 0%"]
+                + [
+                    f"{months(s['time']):.1f} months: {label.lower()} "
+                    f"{100 * s[f'cif_{cause}']:.0f}%, {s['n_at_risk']} at risk"
+                    for s in steps
+                ],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "meta": f"cif-{cause}",
+            }
         )
-    add_table(fig, rows, ticks)
-    time_axis(fig, ticks)
-    fig.update_layout(
-        legend={"x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top", "orientation": "v"},
-        legend_bgcolor="rgba(255,255,255,0.85)",
+    layout = table_layout(
+        rows,
+        ticks,
+        {
+            "title": {"text": "Cumulative incidence (%)"},
+            "range": [0, 104],
+            "tickvals": [0, 25, 50, 75, 100],
+        },
     )
-    fig.update_yaxes(
-        title={"text": "Cumulative incidence (%)"},
-        range=[0, 104],
-        tickvals=[0, 25, 50, 75, 100],
-        row=1,
-        col=1,
+    layout["legend"] = {
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 0.99,
+        "yanchor": "top",
+        "orientation": "v",
+        "bgcolor": "rgba(255,255,255,0.85)",
+    }
+    return figure(
+        "Relapse and non-relapse mortality (cumulative incidence)",
+        traces + table_traces(rows, ticks),
+        layout,
     )
-    return fig

@@ -191,7 +191,7 @@ def trajectories() -> dbc.Card:
     )
     return card(
         "Blood counts after the micro-transplant",
-        "each patient in grey, cohort median and interquartile range in blue",
+        "cohort median and interquartile range in blue, each patient in grey (up to 100)",
         [html.Div(id=Recovery.TRAJECTORY_NOTE), graph(Recovery.TRAJECTORY)],
         picker,
     )

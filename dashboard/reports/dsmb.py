@@ -47,11 +47,12 @@ def report_filename(report: SafetyReport) -> str:
 
 def report_figures(report: SafetyReport) -> dict:
     """The page's figures for the report; None where there is nothing to draw."""
-    patients = sorted(report.follow_up["patient_id"])
     has_events = not report.events.empty
     gvhd = report.gvhd
     return {
-        "heatmap": worst_grade_heatmap(report.worst_grade, patients, list(report.by_soc["soc"]))
+        "heatmap": worst_grade_heatmap(
+            report.worst_grade, report.follow_up, list(report.by_soc["soc"])
+        )
         if has_events
         else None,
         "timeline": ae_timeline_figure(report.events, report.follow_up) if has_events else None,

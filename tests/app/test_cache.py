@@ -69,3 +69,31 @@ def test_cache003_redis_is_used_when_configured(tmp_path, loaded):
     finally:
         if keys:
             client.delete(*keys)
+
+
+def test_cache004_a_result_read_again_is_not_unpickled_again(tmp_path, loaded, monkeypatch):
+    store = store_of(tmp_path, loaded)
+    store.result("t", 1, counting([]))
+    second = store_of(tmp_path, loaded)  # another worker: the result is in the shared cache
+    reads = []
+    get = second.cache.get
+    monkeypatch.setattr(second.cache, "get", lambda key: reads.append(key) or get(key))
+    first_read = second.result("t", 1, counting([]))
+    assert second.result("t", 1, counting([])) is first_read
+    assert len(reads) == 1  # the page's other callbacks get the object kept in the worker
+
+
+def test_cache005_the_worker_keeps_a_bounded_number_of_results(tmp_path, loaded, monkeypatch):
+    from dashboard import store as store_module
+
+    monkeypatch.setattr(store_module, "MEMO_ENTRIES", 2)
+    store = store_of(tmp_path, loaded)
+    calls = []
+    for name in ("a", "b", "c"):
+        store.result(name, 1, counting(calls))
+    store.cache.clear()  # only the worker's own copies are left
+    store.result("c", 1, counting(calls))
+    store.result("b", 1, counting(calls))
+    assert len(calls) == 3  # "b" and "c" were kept
+    store.result("a", 1, counting(calls))
+    assert len(calls) == 4  # "a", the oldest, was dropped
