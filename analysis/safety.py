@@ -364,7 +364,6 @@ def ae_table(report: SafetyReport, with_terms: bool = False) -> pd.DataFrame:
         body = pd.concat([body, terms.assign(label=terms["term"], level=1)], ignore_index=True)
         # Each SOC then its terms; a stable sort keeps the order within each.
         rank = dict(zip(report.by_soc["soc"], range(len(report.by_soc)), strict=True))
-        body = body.sort_values(["level"], kind="stable")
         body = body.sort_values("soc", key=lambda soc: soc.map(rank), kind="stable")
     table = pd.concat([total, body], ignore_index=True)
     percent = 100.0 * table["patients"] / report.enrolled if report.enrolled else None

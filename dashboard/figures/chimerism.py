@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.chimerism import is_detectable
-from dashboard.figures.many_patients import MAX_PATIENTS_DRAWN, most_recent, shown_note
+from dashboard.figures.many_patients import most_recent, shown_note, too_many
 from dashboard.figures.theme import COLORS, figure, hline
 
 X_TITLE = "Days since micro-transplant (day 0)"
@@ -123,7 +123,7 @@ def _marks(limit: float, floor: float) -> tuple[list[dict], list[dict]]:
             "x": 1,
             "xanchor": "right",
             "xref": "x domain",
-            "y": limit if limit > 0 else floor,
+            "y": np.log10(limit if limit > 0 else floor),  # annotations on a log axis: log10
             "yanchor": "bottom",
             "yref": "y",
         },
@@ -158,7 +158,7 @@ def chimerism_figure(
     frame = _frame(samples, limit, floor)
     total = frame["patient_id"].nunique()
     title = "Donor DNA in the blood, per patient"
-    if transplant_on is not None and total > MAX_PATIENTS_DRAWN:
+    if transplant_on is not None and too_many(total):
         dates = transplant_on.rename("transplant_on").rename_axis("patient_id").reset_index()
         recent = most_recent(dates[dates["patient_id"].isin(frame["patient_id"])], "transplant_on")
         frame = frame[

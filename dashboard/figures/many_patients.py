@@ -13,10 +13,15 @@ import pandas as pd
 MAX_PATIENTS_DRAWN = 100
 
 
+def too_many(patients: int) -> bool:
+    """Whether ``patients`` are too many to draw one by one."""
+    return patients > MAX_PATIENTS_DRAWN
+
+
 def most_recent(frame: pd.DataFrame, date_column: str) -> pd.DataFrame:
     """The rows of the :data:`MAX_PATIENTS_DRAWN` latest ``date_column`` (ties broken by
     ``patient_id``), in ``frame``'s order."""
-    if len(frame) <= MAX_PATIENTS_DRAWN:
+    if not too_many(len(frame)):
         return frame
     latest = frame.sort_values([date_column, "patient_id"]).tail(MAX_PATIENTS_DRAWN).index
     return frame[frame.index.isin(latest)]

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from analysis.competing_risks import CumulativeIncidence
 from analysis.recovery import LAST_DAY, Trajectory, numbers_at_risk
 from analysis.recovery_days import ENDPOINTS
-from dashboard.figures.many_patients import MAX_PATIENTS_DRAWN
+from dashboard.figures.many_patients import too_many
 from dashboard.figures.theme import COLORS, figure, hline, vline
 
 X_TITLE = "Days since micro-transplant (day 0)"
@@ -115,7 +115,7 @@ def _line_texts(patient_id, rows: pd.DataFrame, info: TestInfo) -> list[str]:
 def _patient_lines(lines: pd.DataFrame, info: TestInfo, highlight) -> list[dict]:
     """Every patient's line but the highlighted one, as one trace broken by gaps; none
     when there are too many patients to tell apart (the cohort band says it all)."""
-    if lines["patient_id"].nunique() > MAX_PATIENTS_DRAWN:
+    if too_many(lines["patient_id"].nunique()):
         return []
     others = lines[lines["patient_id"] != highlight]
     xs, ys, texts = [], [], []
@@ -280,7 +280,7 @@ def trajectory_figure(
     highlight: str | None = None,
     recovery_days: dict[str, int | None] | None = None,
 ) -> go.Figure:
-    """One thin grey line per patient, the cohort median with its IQR band, thresholds.
+    """The cohort median with its IQR band, a thin grey line per patient, thresholds.
 
     ``transfusions`` (``patient_id, day``) are drawn as ticks (platelets figure);
     ``highlight`` draws one patient in colour, with ``recovery_days`` (label -> day) as
@@ -298,7 +298,7 @@ def trajectory_figure(
         traces += _transfusion_ticks(transfusions, highlight)
     title = f"{info.label}, day 0 to day {LAST_DAY}"
     patients = trajectory.lines["patient_id"].nunique()
-    if patients > MAX_PATIENTS_DRAWN:
+    if too_many(patients):
         title += f": median and IQR of {patients:,} patients (choose one to draw their line)"
     return figure(
         title,

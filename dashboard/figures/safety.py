@@ -283,6 +283,8 @@ def gvhd_incidence_figure(acute, chronic) -> go.Figure:
 
 def _changes(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """The rows where ``column`` changes, and the last: all a step line needs."""
+    if len(table) < 2:
+        return table
     values = table[column].astype("float")
     previous = values.shift()
     same = (values == previous) | (values.isna() & previous.isna())
