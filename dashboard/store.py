@@ -32,7 +32,7 @@ from data_access.queries import has_schema, latest_version, load_snapshot
 log = logging.getLogger(__name__)
 EXTENSION = "mtsa_store"
 CACHE_TIMEOUT_SECONDS = 24 * 3600
-MEMO_ENTRIES = 16  # results kept unpickled per process; results are never modified
+MEMO_ENTRIES = 32  # values kept unpickled per process; they are never modified
 
 
 class DataUnavailable(RuntimeError):
@@ -89,22 +89,48 @@ class TrialStore:
         ``site`` restricts the tables to one site's patients first (site-bound users).
         """
         key = _cache_key(name, version, site, options)
+        found = self._recall(key)
+        if found is not None:
+            return found[0]
+        snapshot = self.snapshot(version)
+        tables = restrict_to_sites(snapshot.tables, None if site is None else [site])
+        value = compute(tables, snapshot.data_cut, **options)
+        # The database may have moved on since the poll: key by what was computed.
+        self._store(_cache_key(name, _version_of(snapshot), site, options), value)
+        return value
+
+    def derived(
+        self, name: str, version: int | None, make: Callable, site: str | None = None, **options
+    ):
+        """``make()``, a value built from results of ``version`` (a figure, grid rows),
+        cached like them: warm pages then only serialise what they send.
+
+        ``make`` reads its results through :meth:`result`, with the same ``site``. Were
+        the database to move on between the poll and the computation, the value could
+        come from the newer version: never older data than asked for.
+        """
+        key = _cache_key(name, version, site, options)
+        found = self._recall(key)
+        if found is not None:
+            return found[0]
+        value = make()
+        self._store(key, value)
+        return value
+
+    def _recall(self, key: str) -> tuple | None:
+        """``(value,)`` from this process or the shared cache, None if neither has it."""
         with self._memo_lock:
             if key in self._memo:
                 self._memo.move_to_end(key)
-                return self._memo[key]
+                return (self._memo[key],)
         cached = self.cache.get(key)
         if cached is not None:
-            value = cached[0]
-        else:
-            snapshot = self.snapshot(version)
-            tables = restrict_to_sites(snapshot.tables, None if site is None else [site])
-            value = compute(tables, snapshot.data_cut, **options)
-            # The database may have moved on since the poll: key by what was computed.
-            key = _cache_key(name, _version_of(snapshot), site, options)
-            self.cache.set(key, (value,), timeout=CACHE_TIMEOUT_SECONDS)
+            self._remember(key, cached[0])
+        return cached
+
+    def _store(self, key: str, value) -> None:
+        self.cache.set(key, (value,), timeout=CACHE_TIMEOUT_SECONDS)
         self._remember(key, value)
-        return value
 
     def _remember(self, key: str, value) -> None:
         with self._memo_lock:

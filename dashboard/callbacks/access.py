@@ -31,3 +31,17 @@ def panel_result(panel: str, version: dict, name: str, compute: Callable, **opti
         site=site_scope(current_user, panel),
         **options,
     )
+
+
+def panel_view(panel: str, version: dict, name: str, make: Callable, **options):
+    """``make()`` (a figure or grid rows drawn from this panel's results, read with
+    :func:`panel_result`), cached per data version, site scope and ``options`` like
+    the results themselves, under the same access rules."""
+    require_panel(panel)
+    return trial_store().derived(
+        f"{panel}:{name}",
+        version["version"],
+        make,
+        site=site_scope(current_user, panel),
+        **options,
+    )

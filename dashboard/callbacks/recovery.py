@@ -16,7 +16,7 @@ from analysis.recovery import (
     site_choices,
 )
 from dashboard.auth import audit
-from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
 from dashboard.callbacks.site_filter import site_option, site_options
 from dashboard.components.cards import empty_state, kpi_card
@@ -137,7 +137,13 @@ def patient_options(view: RecoveryView) -> list[dict]:
     return [{"label": str(p), "value": str(p)} for p in view.patients.index]
 
 
-def trajectory_output(view: RecoveryView, test: str, patient: str | None):
+def _drawn(version, site, name: str, make, **options):
+    """What ``make()`` draws from the page's results for ``site``, cached per data
+    version (warm pages only serialise it)."""
+    return panel_view(PANEL, version, name, make, site_filter=site_option(site), **options)
+
+
+def trajectory_output(version, site, view: RecoveryView, test: str, patient: str | None):
     """(figure, graph style, note) for the chosen test and highlighted patient."""
     trajectory = view.trajectories[test]
     info = TESTS[test]
@@ -162,7 +168,14 @@ def trajectory_output(view: RecoveryView, test: str, patient: str | None):
             day = view.patients.loc[patient, f"{name}_day"]
             days[label] = None if pd.isna(day) else int(day)
     transfusions = view.transfusions if test == "PLT" else None
-    figure = trajectory_figure(trajectory, transfusions, patient, days)
+    figure = _drawn(
+        version,
+        site,
+        "trajectory",
+        lambda: trajectory_figure(trajectory, transfusions, patient, days),
+        test=test,
+        patient=patient,
+    )
     return figure, GRAPH_SHOWN, note
 
 
@@ -217,9 +230,9 @@ def register(app) -> None:
             None,
             SHOWN,
             kpi_cards(view),
-            cif_figure(view.curves, view.medians),
+            _drawn(version, site, "cif", lambda: cif_figure(view.curves, view.medians)),
             cif_note(view),
-            grid_rows(view.patients),
+            _drawn(version, site, "day90-rows", lambda: grid_rows(view.patients)),
             patient_options(view),
         )
 
@@ -242,7 +255,7 @@ def register(app) -> None:
             return {}, HIDDEN, None  # the page's message says why
         if view.n_transplanted == 0:
             return {}, HIDDEN, None
-        return trajectory_output(view, test, patient)
+        return trajectory_output(version, site, view, test, patient)
 
     @app.callback(
         Output(Recovery.CHIMERISM, "figure"),
@@ -278,7 +291,14 @@ def register(app) -> None:
         note = None
         if patient is not None and not (view.samples["patient_id"] == patient).any():
             note = empty_state(f"{patient} has no chimerism sample yet.", color="info")
-        figure = chimerism_figure(view.samples, limit, patient, transplant_on)
+        figure = _drawn(
+            version,
+            site,
+            "chimerism",
+            lambda: chimerism_figure(view.samples, limit, patient, transplant_on),
+            limit=limit,
+            patient=patient,
+        )
         return figure, GRAPH_SHOWN, share_sentence(view.detectable, limit), note
 
     @app.callback(Output(Recovery.SITE, "options"), Input(Shell.VERSION, "data"))

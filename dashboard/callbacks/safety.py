@@ -16,7 +16,7 @@ from dash import Input, Output, State, dcc, html
 from analysis.enrollment import enrollment_summary
 from analysis.safety import ae_table, safety_report
 from dashboard.auth import audit, require_panel
-from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
 from dashboard.components.cards import empty_state, kpi_card
 from dashboard.components.grid import register_csv_export
@@ -131,15 +131,26 @@ def death_rows(report) -> list[dict]:
     return _records(listing[columns].assign(nrm=listing["nrm"].map({True: "yes", False: "no"})))
 
 
-def _ae_graphs(report) -> tuple:
+def _drawn(version, name: str, make, **options):
+    """What ``make()`` draws from the report, cached per data version (warm pages only
+    serialise it)."""
+    return panel_view(PANEL, version, name, make, **options)
+
+
+def _ae_graphs(version, report) -> tuple:
     if report.events.empty:
         return HIDDEN, {}, {}, {}, {}
-    heatmap = worst_grade_heatmap(report.worst_grade, report.follow_up, list(report.by_soc["soc"]))
-    timeline = ae_timeline_figure(report.events, report.follow_up)
+    socs = list(report.by_soc["soc"])
+    heatmap = _drawn(
+        version, "heatmap", lambda: worst_grade_heatmap(report.worst_grade, report.follow_up, socs)
+    )
+    timeline = _drawn(
+        version, "timeline", lambda: ae_timeline_figure(report.events, report.follow_up)
+    )
     return {"display": "flex"}, heatmap, graph_style(heatmap), timeline, graph_style(timeline)
 
 
-def _gvhd_parts(gvhd) -> tuple:
+def _gvhd_parts(version, gvhd) -> tuple:
     acute = ", ".join(f"{g} {n}" for g, n in gvhd.acute_by_grade.items() if n)
     chronic = ", ".join(f"{s} {n}" for s, n in gvhd.chronic_by_severity.items() if n)
     counts = (
@@ -149,7 +160,9 @@ def _gvhd_parts(gvhd) -> tuple:
         + f"; {gvhd.transplanted} patients transplanted."
     )  # fmt: skip
     if gvhd.any_reported and gvhd.transplanted:
-        figure = gvhd_incidence_figure(gvhd.acute_cif, gvhd.chronic_cif)
+        figure = _drawn(
+            version, "gvhd", lambda: gvhd_incidence_figure(gvhd.acute_cif, gvhd.chronic_cif)
+        )
         return counts, None, SHOWN, figure
     return counts, empty_state("No GVHD reported.", color="info"), HIDDEN, {}
 
@@ -203,11 +216,11 @@ def register(app) -> None:
             cutoff,
             cutoff,
             cutoff,
-            *_ae_graphs(report),
-            *_gvhd_parts(report.gvhd),
+            *_ae_graphs(version, report),
+            *_gvhd_parts(version, report.gvhd),
             report.stopping.sentence,
             report.stopping.rule.describe(),
-            stopping_boundary_figure(report.stopping),
+            _drawn(version, "stopping", lambda: stopping_boundary_figure(report.stopping)),
         )
 
     @app.callback(
@@ -224,7 +237,8 @@ def register(app) -> None:
             return None, HIDDEN, []
         if report.events.empty:
             return empty_state(NO_AE, color="info"), HIDDEN, []
-        return None, SHOWN, ae_rows(report, bool(with_terms))
+        terms = bool(with_terms)
+        return None, SHOWN, _drawn(version, "ae-rows", lambda: ae_rows(report, terms), terms=terms)
 
     @app.callback(
         Output(Safety.SERIOUS_EMPTY, "children"),
@@ -255,10 +269,10 @@ def register(app) -> None:
         return (
             no_serious if serious.empty else None,
             HIDDEN if serious.empty else SHOWN,
-            _records(serious),
+            _drawn(version, "serious-rows", lambda: _records(serious)),
             no_death if deaths.empty else None,
             HIDDEN if deaths.empty else SHOWN,
-            death_rows(report),
+            _drawn(version, "death-rows", lambda: death_rows(report)),
             summary,
         )
 

@@ -97,3 +97,18 @@ def test_cache005_the_worker_keeps_a_bounded_number_of_results(tmp_path, loaded,
     assert len(calls) == 3  # "b" and "c" were kept
     store.result("a", 1, counting(calls))
     assert len(calls) == 4  # "a", the oldest, was dropped
+
+
+def test_cache006_a_drawn_value_is_made_once_per_version_site_and_options(tmp_path, loaded):
+    first, second = store_of(tmp_path, loaded), store_of(tmp_path, loaded)
+    made = []
+
+    def make(label):
+        return lambda: made.append(label) or f"figure {label}"
+
+    assert first.derived("fig", 1, make("a"), patient="P1") == "figure a"
+    assert second.derived("fig", 1, make("b"), patient="P1") == "figure a"  # other worker
+    assert second.derived("fig", 1, make("c"), patient="P2") == "figure c"  # other option
+    assert second.derived("fig", 1, make("d"), site="LYS", patient="P1") == "figure d"
+    assert second.derived("fig", 2, make("e"), patient="P1") == "figure e"  # new version
+    assert made == ["a", "c", "d", "e"]
