@@ -105,9 +105,9 @@ class TrialStore:
         """``make()``, a value built from results of ``version`` (a figure, grid rows),
         cached like them: warm pages then only serialise what they send.
 
-        ``make`` reads its results through :meth:`result`, with the same ``site``. Were
-        the database to move on between the poll and the computation, the value could
-        come from the newer version: never older data than asked for.
+        ``make`` draws from results read through :meth:`result` for the same version and
+        ``site``. Were the database to move on between the poll and that read, the value
+        comes from the newer version: never older data than asked for.
         """
         key = _cache_key(name, version, site, options)
         found = self._recall(key)
