@@ -26,8 +26,8 @@ def _status_mb(field: str) -> float:
 
 def main(argv: list[str]) -> int:
     url, directory = argv
-    from data_access.bundle import import_bundle
     from data_access.engine import make_engine
+    from data_access.importing import import_bundle
 
     engine = make_engine(url)
     before = _status_mb("VmRSS")

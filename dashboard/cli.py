@@ -76,13 +76,40 @@ def _has_data(engine) -> bool:
 # --- commands ------------------------------------------------------------------------
 
 
+def _cdisc_options(args):
+    from data_access.cdisc import TrialSettings
+    from data_access.importing import CdiscOptions
+
+    given = [
+        flag
+        for flag, value in (
+            ("--mapping", args.mapping),
+            ("--sites", args.sites),
+            ("--target", args.target),
+            ("--data-cut", args.data_cut),
+        )
+        if value is not None
+    ]
+    settings = TrialSettings(target=args.target, data_cut=args.data_cut)
+    return CdiscOptions(args.mapping, args.sites, settings), given
+
+
 def cmd_import(args) -> int:
-    from data_access.bundle import BundleError, import_bundle
+    from dashboard.auth.cli import audit_command
+    from data_access.bundle_read import BundleError
+    from data_access.importing import detect_format, import_folder
 
     if not args.directory.is_dir():
-        raise CommandError(f"{args.directory}: not a folder (expected a folder of CSV files)")
+        raise CommandError(
+            f"{args.directory}: not a folder (expected a CSV bundle or CDISC datasets)"
+        )
+    options, given = _cdisc_options(args)
     try:
-        version = import_bundle(_engine(args), args.directory)
+        fmt = args.format or detect_format(args.directory)
+        if given and fmt == "bundle":
+            raise CommandError(f"{', '.join(given)}: for CDISC datasets only, not a CSV bundle")
+        print(f"reading {args.directory} as {_FORMAT_NAMES[fmt]}...", file=sys.stderr, flush=True)
+        report = import_folder(_engine(args), args.directory, fmt, options)
     except BundleError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -91,8 +118,22 @@ def cmd_import(args) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"imported {args.directory} as data version {version}")
+    for line in report.lines():
+        print(line)
+    audit_command(args, "data_import", report.audit_text())
     return 0
+
+
+_FORMAT_NAMES = {"bundle": "a CSV bundle", "cdisc": "CDISC datasets"}
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def cmd_export(args) -> int:
@@ -118,7 +159,7 @@ def cmd_demo_db(args) -> int:
     tables = generate(patients=args.patients, sites=args.sites, seed=args.seed)
     target = int(tables["trial"]["target_enrollment"].iloc[0])
     source = demo_source(target, len(tables["sites"]), args.seed)
-    version = replace_trial_data(engine, tables, source=source)
+    version = replace_trial_data(engine, tables, source=source, source_kind="demo")
     enrolled = int(tables["patients"]["enrolled_on"].notna().sum())
     print(
         f"demo data written as version {version}: {len(tables['sites'])} sites, "
@@ -179,7 +220,7 @@ def cmd_stats(args) -> int:
 
 def build_parser(default_url: str) -> argparse.ArgumentParser:
     from analysis.panels import PANEL_OPTIONS, STATS_PANELS
-    from dashboard.auth.cli import add_users_parser
+    from dashboard.auth.cli import add_users_parser, app_database_option
 
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -194,9 +235,24 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
-        "import", parents=[common], help="load a CSV bundle (all checked before writing)"
+        "import",
+        parents=[common, app_database_option()],
+        help="load a CSV bundle or CDISC SDTM/ADaM datasets (all checked before writing)",
     )
-    p.add_argument("directory", type=Path, metavar="DIR", help="folder of CSV files")
+    p.add_argument(
+        "directory", type=Path, metavar="DIR", help="folder of CSV files or of CDISC datasets"
+    )
+    p.add_argument(
+        "--format",
+        choices=("bundle", "cdisc"),
+        help="read the folder as this kind (default: recognised from its files)",
+    )
+    p.add_argument("--mapping", type=Path, metavar="FILE", help="CDISC: the study's mapping (TOML)")
+    p.add_argument(
+        "--sites", type=Path, metavar="FILE", help="CDISC: sites and milestones (sites.csv format)"
+    )
+    p.add_argument("--target", type=_positive_int, metavar="N", help="CDISC: target enrollment")
+    p.add_argument("--data-cut", type=_date, metavar="DATE", help="CDISC: data cut (YYYY-MM-DD)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="write the trial data as a CSV bundle")

@@ -27,7 +27,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from analysis.scope import restrict_to_sites
 from data_access.engine import database_exists
 from data_access.frames import DataVersion, TrialSnapshot
-from data_access.queries import has_schema, latest_version, load_snapshot
+from data_access.queries import (
+    VERSIONS,
+    database_columns,
+    has_schema,
+    latest_version,
+    load_snapshot,
+)
 
 log = logging.getLogger(__name__)
 EXTENSION = "mtsa_store"
@@ -54,14 +60,19 @@ class TrialStore:
         self._snapshot: TrialSnapshot | None = None
         self._memo: OrderedDict[str, object] = OrderedDict()
         self._memo_lock = threading.Lock()
-        self._schema_seen = False  # tables are never dropped once made: look once
+        self._version_columns: set[str] | None = None  # looked up once the schema exists
 
     def poll(self) -> Poll:
         """Latest data version (one indexed row), or unreachable; never raises."""
         try:
             with self.engine.connect() as conn:
-                self._schema_seen = self._schema_seen or has_schema(conn)
-                return Poll(latest_version(conn) if self._schema_seen else None, True)
+                if self._version_columns is None and has_schema(conn):
+                    # Tables are never dropped once made, and columns only ever added:
+                    # look once (a column added by a later import shows after a restart).
+                    self._version_columns = database_columns(conn)[VERSIONS.name]
+                if self._version_columns is None:
+                    return Poll(None, True)
+                return Poll(latest_version(conn, self._version_columns), True)
         except SQLAlchemyError as error:
             if not database_exists(self.url):  # no SQLite file yet: nothing loaded
                 return Poll(None, True)

@@ -51,11 +51,10 @@ from data_access.bundle_read import (
 )
 from data_access.bundle_rules import check_rules
 from data_access.frames import bundle_columns, typed_frame
-from data_access.loader import replace_trial_data
 from data_access.queries import load_snapshot
 from data_access.schema import BUNDLE_TABLES, REQUIRED_FILES
 
-__all__ = ["BundleError", "Problem", "export_bundle", "import_bundle", "read_bundle"]
+__all__ = ["BundleError", "Problem", "export_bundle", "looks_like_bundle", "read_bundle"]
 
 DOCUMENTATION_SUFFIXES = (".md", ".txt")
 _FILE_RANK = {name: i for i, name in enumerate(BUNDLE_TABLES)}
@@ -137,14 +136,9 @@ def read_bundle(directory: Path) -> dict[str, pd.DataFrame]:
     return {name: td.values for name, td in data.items()}  # typed by read_table
 
 
-def import_bundle(engine: Engine, directory: Path) -> int:
-    """Check the bundle, then replace the trial data with it; return the new data version.
-
-    Nothing is written when the bundle is invalid (:class:`BundleError`), and the
-    replacement is one transaction (:func:`data_access.loader.replace_trial_data`).
-    """
-    tables = read_bundle(directory)
-    return replace_trial_data(engine, tables, source=f"import {directory}")
+def looks_like_bundle(directory: Path) -> bool:
+    """Whether ``directory`` holds one of the bundle's required files."""
+    return any((Path(directory) / name).is_file() for name in REQUIRED_FILES)
 
 
 # ------------------------------------------------------------------------ export

@@ -46,30 +46,49 @@ _BOOLEANS = {"yes": True, "no": False}
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the bundle, printed as ``file:line: column: message``."""
+    """One thing wrong with the input, printed as ``file:line: column: message``.
+
+    A problem in a dataset that has rows rather than lines (a SAS file) names its
+    ``unit``: it prints as ``file: row N: VARIABLE: message``, leaving out the row or the
+    variable when the problem concerns the whole file or a whole variable.
+    """
 
     file: str
     line: int
     column: str
     message: str
+    unit: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+        if not self.unit:
+            return f"{self.file}:{self.line}: {self.column}: {self.message}"
+        where = [self.file]
+        if self.line != WHOLE_FILE:
+            where.append(f"{self.unit} {self.line}")
+        if self.column != NO_COLUMN:
+            where.append(self.column)
+        return ": ".join([*where, self.message])
 
 
 class BundleError(Exception):
     """The bundle is invalid; ``problems`` lists everything found, in file order."""
 
+    kind = "CSV bundle"
+
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         first = f": {self.problems[0]}" if self.problems else ""
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        super().__init__(f"invalid CSV bundle{first}{more}")
+        super().__init__(f"invalid {self.kind}{first}{more}")
 
 
 @dataclass
 class TableData:
-    """One bundle file as read: typed values (invalid cells are missing) and line numbers."""
+    """One bundle file as read: typed values (invalid cells are missing) and line numbers.
+
+    Tables mapped from another format (CDISC datasets) take the same form, with the rows
+    they came from as ``lines``, so that the bundle's rules check them too.
+    """
 
     file: str
     table: Table
@@ -77,9 +96,16 @@ class TableData:
     lines: np.ndarray
     readable: bool = True
     invalid: dict[str, np.ndarray] = field(default_factory=dict)
+    unit: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    """For data mapped from another format: the source's name of each column."""
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def problem(self, line: int, column: str, message: str) -> Problem:
+        """A problem at ``line`` (a row, for datasets) and ``column``, as the source names it."""
+        return Problem(self.file, line, self.names.get(column, column), message, unit=self.unit)
 
 
 def shown(value) -> str:

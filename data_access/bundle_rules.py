@@ -1,4 +1,4 @@
-"""Rules across the rows and files of the CSV bundle (ARCHITECTURE §3).
+"""Rules across the rows and files of the CSV bundle (``docs/data-bundle.md``).
 
 Cell rules (types, required values, allowed values) come from the schema and run in
 :mod:`data_access.bundle_read`. The rules here also come from the schema where it
@@ -7,6 +7,10 @@ are reference rules, date columns are data-cut rules); what the schema cannot sa
 declared once in the tables below. Every rule is vectorised over whole columns and
 sees only valid cells: a cell already reported as invalid is treated as missing, so one
 mistake is reported once.
+
+Dates after the data cut and records dated before enrollment are not problems: real
+exports hold both (screening labs, events before treatment, data entered after the
+cut). They are kept, and every panel applies the data cut and its own definition.
 """
 
 from __future__ import annotations
@@ -58,13 +62,6 @@ AFTER_ENROLLMENT = {"follow_up": ("last_contact_on", "progressed_on", "died_on")
 ENROLLED_ONLY = ("transplant_on", "withdrawn_on", "withdrawal_reason")
 """patients.csv columns that only an enrolled patient can have."""
 
-BEFORE_DATA_CUT_EXEMPT = {
-    ("trial", "start_date"),
-    ("trial", "planned_accrual_end"),
-    ("trial", "data_cut"),
-}
-"""Planning dates that may lie after the data cut; every other date may not."""
-
 Messages = Callable[[np.ndarray], list[str]]
 
 
@@ -85,7 +82,7 @@ def emit(td: TableData, mask, column: str, messages: Messages | str) -> list[Pro
         return []
     texts = [messages] * len(rows) if isinstance(messages, str) else messages(rows)
     return [
-        Problem(td.file, int(line), column, text)
+        td.problem(int(line), column, text)
         for line, text in zip(td.lines[rows], texts, strict=True)
     ]
 
@@ -97,9 +94,9 @@ def trial_row_count(td: TableData) -> list[Problem]:
     if not td.readable or len(td) == 1:
         return []
     if len(td) == 0:
-        return [Problem(td.file, HEADER_LINE, NO_COLUMN, "must have exactly 1 row, found none")]
+        return [td.problem(HEADER_LINE, NO_COLUMN, "must have exactly 1 row, found none")]
     message = f"must have exactly 1 row, found {len(td)}"
-    return [Problem(td.file, int(line), NO_COLUMN, message) for line in td.lines[1:]]
+    return [td.problem(int(line), NO_COLUMN, message) for line in td.lines[1:]]
 
 
 def ranges(td: TableData) -> list[Problem]:
@@ -248,23 +245,25 @@ def references(td: TableData, data: dict[str, TableData]) -> list[Problem]:
     return problems
 
 
-def _patients_by_id(patients: TableData) -> pd.DataFrame:
-    """enrolled_on, whether that cell was invalid, and the line, by patient_id."""
+def _enrolled_on_by_id(patients: TableData) -> pd.DataFrame:
+    """enrolled_on and the line, by patient_id (first row of each id)."""
     values = patients.values
     first = (values["patient_id"].notna() & ~values["patient_id"].duplicated()).to_numpy()
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "enrolled_on": values["enrolled_on"].to_numpy(dtype="datetime64[ns]")[first],
-            "invalid": patients.invalid["enrolled_on"][first],
             "line": patients.lines[first],
         },
         index=pd.Index(values["patient_id"][first], dtype=object),
     )
-    return frame
 
 
 def enrollment(td: TableData, data: dict[str, TableData]) -> list[Problem]:
-    """Records only an enrolled patient can have, and dates that follow enrollment."""
+    """What only an enrolled patient can have, and follow-up that precedes enrollment.
+
+    Records of a screened patient who was never enrolled (screening labs, events before
+    a screen failure) are kept: each analysis counts only what its definition takes.
+    """
     patients = data["patients"]
     if not patients.readable:
         return []
@@ -283,29 +282,18 @@ def enrollment(td: TableData, data: dict[str, TableData]) -> list[Problem]:
                 td, never & values[name].notna(), name, "given for a patient who was never enrolled"
             )
         return problems
-    if "patient_id" not in values:
+    names = AFTER_ENROLLMENT.get(td.table.name, ())
+    lookup = _enrolled_on_by_id(patients)
+    if not names or lookup.empty:
         return []
-    lookup = _patients_by_id(patients)
-    if lookup.empty:
-        return []  # every patient_id is unknown: the reference rule says so
     at = lookup.index.get_indexer(values["patient_id"])
-    known = at >= 0
     enrolled_on = pd.Series(
-        np.where(known, lookup["enrolled_on"].to_numpy()[at], np.datetime64("NaT")),
+        np.where(at >= 0, lookup["enrolled_on"].to_numpy()[at], np.datetime64("NaT")),
         dtype="datetime64[ns]",
     )
     line = lookup["line"].to_numpy()[at]
-    never = known & enrolled_on.isna().to_numpy() & ~lookup["invalid"].to_numpy()[at]
-    problems = emit(
-        td,
-        never,
-        "patient_id",
-        lambda rows: [
-            f"patient {shown(p)} was never enrolled (no enrolled_on on patients.csv line {n})"
-            for p, n in zip(values["patient_id"].iloc[rows], line[rows], strict=True)
-        ],
-    )
-    for name in AFTER_ENROLLMENT.get(td.table.name, ()):
+    problems = []
+    for name in names:
         bad = (values[name] < enrolled_on).to_numpy()
         problems += emit(
             td,
@@ -324,44 +312,41 @@ def enrollment(td: TableData, data: dict[str, TableData]) -> list[Problem]:
     return problems
 
 
-def data_cut(data: dict[str, TableData]) -> pd.Timestamp | None:
-    trial = data["trial"]
-    if len(trial) == 0 or pd.isna(trial.values["data_cut"].iloc[0]):
-        return None
-    return pd.Timestamp(trial.values["data_cut"].iloc[0])
-
-
-def after_data_cut(td: TableData, cut: pd.Timestamp) -> list[Problem]:
+def imputed_dates(td: TableData) -> list[Problem]:
+    """An ``imputed`` cell names dates of its own row, separated by spaces."""
     problems = []
-    cut_text = cut.strftime("%Y-%m-%d")
     for name in bundle_columns(td.table):
-        if (td.table.name, name) in BEFORE_DATA_CUT_EXEMPT:
+        allowed_names = td.table.c[name].info.get("imputable")
+        if allowed_names is None:
             continue
-        if isinstance(td.table.c[name].type, Date):
-            values = td.values[name]
-            problems += emit(
-                td,
-                (values > cut).to_numpy(),
-                name,
-                lambda rows, v=values: [
-                    f"{d} is after the data cut {cut_text} (trial.csv)" for d in _iso(v.iloc[rows])
-                ],
-            )
+        cells = td.values[name]
+        for row in np.flatnonzero(cells.notna().to_numpy()):
+            named = cells.iloc[row].split()
+            wrong = [n for n in named if n not in allowed_names]
+            blank = [n for n in named if n in allowed_names and pd.isna(td.values[n].iloc[row])]
+            if wrong:
+                message = (
+                    f"not a date of this row: {shown(' '.join(wrong))} "
+                    f"(may name: {', '.join(allowed_names)})"
+                )
+            elif blank:
+                message = f"names {', '.join(blank)}, which is empty"
+            else:
+                continue
+            problems.append(td.problem(int(td.lines[row]), name, message))
     return problems
 
 
 def check_rules(data: dict[str, TableData]) -> list[Problem]:
     """Every cross-row and cross-file rule, over tables already read cell by cell."""
     problems = trial_row_count(data["trial"])
-    cut = data_cut(data)
     for td in data.values():
         problems += ranges(td)
         problems += duplicate_keys(td)
         problems += date_order(td)
         problems += references(td, data)
         problems += enrollment(td, data)
+        problems += imputed_dates(td)
         if td.table.name == "lab_results":
             problems += lab_units(td)
-        if cut is not None:
-            problems += after_data_cut(td, cut)
     return problems

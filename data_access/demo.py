@@ -236,6 +236,7 @@ def _build(patients: int, sites: int, seed: int) -> DemoTrial:
             samples,
             {"sampled_on": "day", "donor_percent": "donor_percent", "detected": "detected"},
         ),
+        "time_to_event": _typed("time_to_event", {}),  # no sponsor-derived endpoints
     }
     tables["sites"]["status"] = _site_status(tables["sites"], accrual_closed=True)
     return DemoTrial(
@@ -363,6 +364,7 @@ def truncate_at(tables: dict[str, pd.DataFrame], cut: dt.date | str) -> dict[str
     target = int(trial["target_enrollment"].iloc[0])
     sites["status"] = _site_status(sites, accrual_closed=len(enrolled) >= target)
     out["sites"] = sites
+    out["time_to_event"] = tables["time_to_event"]
     # typed_frame lays values on a fresh 0..n-1 index: hand it frames indexed so.
     return {
         t.name: typed_frame(t, out[t.name].reset_index(drop=True)) for t in BUNDLE_TABLES.values()

@@ -92,7 +92,7 @@ def advance(
     tables = truncate_at(trial.tables, cut)
     target = int(tables["trial"]["target_enrollment"].iloc[0])
     source = demo_source(target, len(tables["sites"]), seed, feed=settings is not None)
-    version = replace_trial_data(engine, tables, source=source)
+    version = replace_trial_data(engine, tables, source=source, source_kind="demo")
     return FeedStep(
         version=version,
         data_cut=cut,

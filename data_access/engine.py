@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 from data_access.schema import Base
@@ -88,8 +88,29 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing trial tables; existing tables and rows are left as they are."""
+    """Create missing trial tables and add missing columns; rows are left as they are.
+
+    A database written by an earlier release lacks the columns added since; they are all
+    optional, so adding them empty brings the database up to date without a migration.
+    """
     Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        inspector = inspect(conn)
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable:
+                    raise RuntimeError(
+                        f"the trial database's table {table.name} lacks the required column "
+                        f"{column.name}: load the data into a new database"
+                    )
+                quote = conn.dialect.identifier_preparer.quote
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
+                )
 
 
 def database_exists(url: str) -> bool:

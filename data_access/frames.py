@@ -62,6 +62,7 @@ class DataVersion:
     loaded_at: dt.datetime
     data_cut: dt.date | None
     source: str
+    source_kind: str | None = None
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,13 @@ def _insert(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
         _insert_generic(conn, table, frame)
 
 
-def replace_trial_data(engine: Engine, tables: dict[str, pd.DataFrame], source: str) -> int:
+def replace_trial_data(
+    engine: Engine, tables: dict[str, pd.DataFrame], source: str, source_kind: str = "bundle"
+) -> int:
     """Replace all trial rows with ``tables`` (keyed by table name); return the new version.
+
+    ``source`` says where the data came from (a folder, the demo's settings) and
+    ``source_kind`` which kind of source it is (:data:`data_access.schema.SOURCE_KINDS`).
 
     ``tables`` must already be valid (see ``data_access.bundle``): this function
     trusts its input and relies on the database only for the last line of defence.
@@ -154,6 +159,7 @@ def replace_trial_data(engine: Engine, tables: dict[str, pd.DataFrame], source: 
                 "loaded_at": dt.datetime.now(dt.UTC),
                 "data_cut": data_cut_of(typed),
                 "source": source,
+                "source_kind": source_kind,
                 "row_counts": json.dumps({name: len(f) for name, f in typed.items()}),
             },
         )

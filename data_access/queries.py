@@ -17,7 +17,7 @@ from data_access.frames import (
     empty_tables,
     typed_frame,
 )
-from data_access.schema import BUNDLE_TABLES
+from data_access.schema import BUNDLE_TABLES, Base
 from data_access.schema import DataVersion as DataVersionRow
 
 VERSIONS = DataVersionRow.__table__
@@ -28,9 +28,12 @@ def latest_version_number(conn: Connection) -> int | None:
     return conn.execute(select(func.max(VERSIONS.c.version))).scalar()
 
 
-def latest_version(conn: Connection) -> DataVersion | None:
+def latest_version(conn: Connection, present: set[str] | None = None) -> DataVersion | None:
+    """The newest ``data_versions`` row; ``present`` names its columns in an older
+    database (see :func:`database_columns`)."""
+    columns = [c for c in VERSIONS.c if present is None or c.name in present]
     row = (
-        conn.execute(select(VERSIONS).order_by(VERSIONS.c.version.desc()).limit(1))
+        conn.execute(select(*columns).order_by(VERSIONS.c.version.desc()).limit(1))
         .mappings()
         .first()
     )
@@ -39,16 +42,33 @@ def latest_version(conn: Connection) -> DataVersion | None:
     loaded_at = row["loaded_at"]
     if loaded_at.tzinfo is None:  # SQLite drops the zone; loaders always write UTC
         loaded_at = loaded_at.replace(tzinfo=dt.UTC)
-    return DataVersion(row["version"], loaded_at, row["data_cut"], row["source"])
+    return DataVersion(
+        row["version"], loaded_at, row["data_cut"], row["source"], row.get("source_kind")
+    )
 
 
-def read_table(conn: Connection, name: str) -> pd.DataFrame:
-    """One bundle table as a typed frame, rows in a stable order."""
+def read_table(conn: Connection, name: str, present: set[str] | None = None) -> pd.DataFrame:
+    """One bundle table as a typed frame, rows in a stable order.
+
+    ``present`` names the table's columns in the database when it may be older than the
+    schema (a column added since reads as missing values).
+    """
     table = BUNDLE_TABLES[f"{name}.csv"]
-    columns = [table.c[c] for c in bundle_columns(table)]
+    columns = [table.c[c] for c in bundle_columns(table) if present is None or c in present]
     order = list(table.primary_key.columns)
     rows = conn.execute(select(*columns).order_by(*order)).all()
     return typed_frame(table, pd.DataFrame(rows, columns=[c.name for c in columns]))
+
+
+def database_columns(conn: Connection) -> dict[str, set[str]]:
+    """Columns of each trial table as the database has them (an older database may lack
+    the tables and columns added since it was written; the next load adds them)."""
+    inspector = inspect(conn)
+    return {
+        t.name: {c["name"] for c in inspector.get_columns(t.name)}
+        for t in Base.metadata.sorted_tables
+        if inspector.has_table(t.name)
+    }
 
 
 def has_schema(conn: Connection) -> bool:
@@ -63,6 +83,12 @@ def load_snapshot(engine: Engine) -> TrialSnapshot:
         with conn.begin():
             if not has_schema(conn):
                 return TrialSnapshot(version=None, tables=empty_tables())
-            version = latest_version(conn)
-            tables = {t.name: read_table(conn, t.name) for t in BUNDLE_TABLES.values()}
+            present = database_columns(conn)
+            version = latest_version(conn, present[VERSIONS.name])
+            tables = {
+                t.name: read_table(conn, t.name, present[t.name])
+                if t.name in present
+                else typed_frame(t)
+                for t in BUNDLE_TABLES.values()
+            }
     return TrialSnapshot(version=version, tables=tables)

@@ -1,6 +1,6 @@
 """Trial database schema: one table per file of the CSV bundle, plus ``data_versions``.
 
-The models are the single description of the bundle (ARCHITECTURE §3): the importer,
+The models are the single description of the bundle (``docs/data-bundle.md``): the importer,
 the exporter and the validator read column names, order, types, nullability,
 allowed values (``info["allowed"]``), keys and references from this metadata, so a
 column is declared once. Surrogate ``id`` columns are internal and never exported.
@@ -30,6 +30,7 @@ SITE_STATUSES = (
     "suspended",
     "completed",
     "withdrawn",
+    "unknown",  # a source without site management data (CDISC without a sites file)
 )
 SEXES = ("F", "M")
 CYTOGENETIC_RISKS = ("favorable", "intermediate", "adverse")
@@ -40,11 +41,19 @@ PRODUCTS = ("platelets", "red_cells")
 GRADES = (1, 2, 3, 4, 5)
 RELATEDNESS = ("yes", "no", "unknown")
 GVHD_TYPES = ("acute", "chronic")
+SOURCE_KINDS = ("demo", "bundle", "sdtm", "sdtm+adam")
+"""What a data version was loaded from; the data banner names it."""
 
 
 def allowed(*values) -> dict:
     """Column ``info`` naming the values the bundle may hold in that column."""
     return {"allowed": tuple(values)}
+
+
+def imputable(*dates) -> dict:
+    """Column ``info`` of an ``imputed`` column: the date columns of its row that it may
+    name (space-separated) as imputed from a partial date."""
+    return {"imputable": tuple(dates)}
 
 
 class Base(DeclarativeBase):
@@ -95,6 +104,9 @@ class Patient(Base):
     transplant_on: Mapped[dt.date | None] = mapped_column(Date)
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    arm: Mapped[str | None] = mapped_column(Text)
+    treatment_start_on: Mapped[dt.date | None] = mapped_column(Date)
+    safety_population: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class FollowUp(Base):
@@ -105,6 +117,7 @@ class FollowUp(Base):
     progressed_on: Mapped[dt.date | None] = mapped_column(Date)
     died_on: Mapped[dt.date | None] = mapped_column(Date)
     death_cause: Mapped[str | None] = mapped_column(Text)
+    imputed: Mapped[str | None] = mapped_column(Text, info=imputable("died_on", "progressed_on"))
 
 
 class Response(Base):
@@ -151,6 +164,9 @@ class AdverseEvent(Base):
     resolved_on: Mapped[dt.date | None] = mapped_column(Date)
     gvhd_type: Mapped[str | None] = mapped_column(String(10), info=allowed(*GVHD_TYPES))
     gvhd_grade: Mapped[str | None] = mapped_column(String(10))
+    treatment_emergent: Mapped[bool | None] = mapped_column(Boolean)
+    grade_from_severity: Mapped[bool | None] = mapped_column(Boolean)
+    imputed: Mapped[str | None] = mapped_column(Text, info=imputable("onset_on", "resolved_on"))
 
 
 class Chimerism(Base):
@@ -163,6 +179,20 @@ class Chimerism(Base):
     detected: Mapped[bool] = mapped_column(Boolean)
 
 
+class TimeToEvent(Base):
+    """Time-to-event endpoints derived by the study's statisticians (ADaM ADTTE)."""
+
+    __tablename__ = "time_to_event"
+    __table_args__ = (UniqueConstraint("patient_id", "parameter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), index=True)
+    parameter: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str | None] = mapped_column(Text)
+    days: Mapped[float] = mapped_column(Float)
+    censored: Mapped[bool] = mapped_column(Boolean)
+
+
 class DataVersion(Base):
     """One row per load; the app polls ``max(version)`` to know when to refresh."""
 
@@ -172,6 +202,7 @@ class DataVersion(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     data_cut: Mapped[dt.date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
+    source_kind: Mapped[str | None] = mapped_column(String(20), info=allowed(*SOURCE_KINDS))
     row_counts: Mapped[str] = mapped_column(Text)  # JSON object {table: rows}
 
 
@@ -188,6 +219,7 @@ BUNDLE_TABLES = {
         Transfusion,
         AdverseEvent,
         Chimerism,
+        TimeToEvent,
     )
 }
 REQUIRED_FILES = ("trial.csv", "sites.csv", "patients.csv")

@@ -62,6 +62,22 @@ def _app_url(args) -> str:
     return load_config().app_database_url
 
 
+def audit_command(args, event: str, target: str) -> None:
+    """Record in the audit log what a command-line user did to the data (an import)."""
+    with _app_db(_app_url(args)) as session:
+        record(session, event, username=_actor(), target=target)
+
+
+def app_database_option() -> argparse.ArgumentParser:
+    """``--app-database-url``, for the commands that write accounts or the audit log."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--app-database-url",
+        help="accounts and audit log (default: APP_DATABASE_URL or sqlite:///instance/app.db)",
+    )
+    return parser
+
+
 def read_password(from_stdin: bool) -> str:
     """The new password: first line of stdin, or typed twice without echo."""
     if from_stdin:
@@ -168,11 +184,7 @@ def add_users_parser(subparsers, common_parent: argparse.ArgumentParser | None =
     default taking the parsed arguments and returning the exit code.
     """
     parents = [common_parent] if common_parent is not None else []
-    app_db = argparse.ArgumentParser(add_help=False)
-    app_db.add_argument(
-        "--app-database-url",
-        help="accounts database (default: APP_DATABASE_URL or sqlite:///instance/app.db)",
-    )
+    app_db = app_database_option()
     users = subparsers.add_parser("users", help="accounts: add, list, remove")
     actions = users.add_subparsers(dest="users_action", required=True, metavar="ACTION")
 

@@ -25,6 +25,7 @@ EVENTS: tuple[str, ...] = (
     "user_added",
     "user_removed",
     "user_updated",
+    "data_import",
 )
 USERNAME_LENGTH = 64
 TARGET_LENGTH = 500

@@ -14,8 +14,8 @@ import dash
 import pytest
 
 from dashboard.app import create_app
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE, add_users, app_config, sign_in
 from tests.dash_requests import callback_request
 

@@ -10,8 +10,8 @@ import redis
 
 from analysis.enrollment import enrollment_summary
 from dashboard.app import create_app
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE, app_config
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -16,8 +16,8 @@ import time
 import pytest
 import requests
 
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import PASSWORD, REPO, SECRET_KEY, SMALL_BUNDLE, add_users
 
 PATIENT_ID = re.compile(rb"P-00\d")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.auth.conftest import PASSWORD, add_users, build_app
 from tests.conftest import SMALL_BUNDLE
 

@@ -10,8 +10,8 @@ import shutil
 
 import pytest
 
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ import flask
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.reports.render import figure_renderer
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE
 
 pytestmark = pytest.mark.browser

@@ -17,9 +17,10 @@ from selenium.webdriver.common.keys import Keys
 from analysis.scope import PATIENT_TABLES
 from dashboard.auth.audit import AuditFilter, read_audit_log
 from dashboard.auth.database import make_app_engine, make_sessionmaker
-from data_access.bundle import import_bundle, read_bundle
+from data_access.bundle import read_bundle
 from data_access.demo import generate
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from data_access.loader import replace_trial_data
 from tests.conftest import SMALL_BUNDLE, sign_in
 from tests.dash_requests import callback_request

@@ -31,8 +31,8 @@ from selenium.webdriver.support.ui import Select
 from sqlalchemy import text
 
 from dashboard.auth.database import make_app_engine
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE, sign_in
 from tests.dash_requests import callback_request
 

@@ -15,6 +15,14 @@ from tests.conftest import REPO, SMALL_BUNDLE
 COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats"]
 
 
+@pytest.fixture(autouse=True)
+def app_database(tmp_path, monkeypatch):
+    """Commands that audit (import) write to a test's own app database."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("APP_DATABASE_URL", url)
+    return url
+
+
 def run(*args, database_url=None, timeout=120):
     env = {k: v for k, v in os.environ.items() if k != "TRIAL_DATABASE_URL"}
     if database_url:

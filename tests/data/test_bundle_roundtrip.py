@@ -13,9 +13,10 @@ from pandas.testing import assert_frame_equal
 from sqlalchemy import select
 
 import data_access.bundle as bundle_module
-from data_access.bundle import export_bundle, import_bundle, read_bundle
+from data_access.bundle import export_bundle, read_bundle
 from data_access.bundle_read import neutralise_formulas, restore_formulas
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from data_access.queries import load_snapshot
 from data_access.schema import BUNDLE_TABLES, DataVersion
 

@@ -47,6 +47,7 @@ def test_dat002_row_counts_match_the_bundle(loaded):
         "transfusions": 3,
         "adverse_events": 3,
         "chimerism": 3,
+        "time_to_event": 0,
     }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import make_url
 
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from data_access.schema import Base
 from tests.browser.conftest import make_app, open_app, pytest_setup_options  # noqa: F401
 from tests.conftest import SMALL_BUNDLE

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 from dash.testing.wait import until
 
-from data_access.bundle import import_bundle
 from data_access.bundle_read import neutralise_formulas, restore_formulas
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE
 
 pytestmark = pytest.mark.browser

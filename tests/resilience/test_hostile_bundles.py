@@ -31,8 +31,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from data_access.bundle import BundleError, export_bundle, import_bundle
+from data_access.bundle import BundleError, export_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from data_access.queries import load_snapshot
 from data_access.schema import BUNDLE_TABLES
 from tests.conftest import REPO, SMALL_BUNDLE

@@ -17,8 +17,8 @@ from dash.testing.wait import until
 
 import data_access.engine
 from dashboard.store import TrialStore
-from data_access.bundle import import_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE
 from tests.resilience.conftest import through
 

@@ -26,7 +26,7 @@ def table(name: str, rows: Iterable = (), columns: Sequence[str] | None = None) 
     if not isinstance(rows, pd.DataFrame):
         rows = list(rows)
         if columns is None and rows and not isinstance(rows[0], dict):
-            columns = bundle_columns(SCHEMA[name])
+            columns = bundle_columns(SCHEMA[name])[: len(rows[0])]
         rows = pd.DataFrame(rows, columns=columns)
     return typed_frame(SCHEMA[name], rows)
 

@@ -1,0 +1,135 @@
+"""ADaM beside SDTM: preferred for what it covers.
+
+- ADSL: the treated arm (TRT01A, else TRT01P), the first treatment date (TRTSDT) and
+  the safety population (SAFFL) of each subject.
+- ADAE: the treatment-emergent flag (TRTEMFL) and the analysis dates (ASTDT, AENDT, with
+  ASTDTF/AENDTF marking imputation) of each AE record, matched on USUBJID and AESEQ.
+- ADTTE: every time-to-event parameter (PARAMCD, PARAM, AVAL, CNSR) becomes an endpoint
+  offered beside overall and progression-free survival.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from data_access.cdisc.dates import sas_dates
+from data_access.cdisc.mapping import TIME_UNITS
+from data_access.cdisc.sdtm import MappedTable, _upper
+from data_access.cdisc.study import Study
+
+ADAM = ("adsl", "adae", "adtte")
+
+
+def uses_adam(study: Study) -> bool:
+    return any(name in study.datasets for name in ADAM)
+
+
+def _by_subject(ds, values: pd.Series) -> pd.Series:
+    """``values`` (on the rows of ``ds``) indexed by USUBJID, first row of each subject."""
+    by_id = pd.Series(values.to_numpy(), index=ds.text("USUBJID").to_numpy())
+    return by_id[~by_id.index.duplicated()]
+
+
+def apply_adsl(study: Study, patients: MappedTable) -> None:
+    """Arm, first treatment date and safety population of enrolled patients from ADSL."""
+    adsl = study.get("adsl")
+    if adsl is None or not study.has_variables(adsl, "USUBJID"):
+        return
+    frame = patients.frame
+    ids = frame["patient_id"]
+    enrolled = frame["enrolled_on"].notna() & ids.isin(adsl.text("USUBJID"))
+    arm_variable = next((v for v in ("TRT01A", "TRT01P") if v in adsl.frame), None)
+    if arm_variable:
+        arm = ids.map(_by_subject(adsl, adsl.text(arm_variable)))
+        frame["arm"] = frame["arm"].where(~(enrolled & arm.ne("")), arm)
+    if "TRTSDT" in adsl.frame:
+        start = ids.map(_by_subject(adsl, sas_dates(adsl.frame["TRTSDT"])))
+        frame["treatment_start_on"] = frame["treatment_start_on"].where(
+            ~(enrolled & start.notna()), start
+        )
+    if "SAFFL" in adsl.frame:
+        flag = ids.map(_by_subject(adsl, _upper(adsl.text("SAFFL"))))
+        frame["safety_population"] = flag.eq("Y").where(enrolled)
+
+
+def apply_adae(study: Study, events: MappedTable | None) -> None:
+    """Treatment-emergent flags and analysis dates of AE records from ADAE."""
+    adae, ae = study.get("adae"), study.get("ae")
+    if events is None or adae is None:
+        return
+    if ae is None:  # the events were read from ADAE itself
+        matched, found = adae.frame, pd.Series(True, index=events.frame.index)
+    elif adae.has("USUBJID", "AESEQ") and ae.has("AESEQ"):
+        matched, found = _matched_records(study, adae, ae)
+        matched = matched.set_axis(events.frame.index)
+    else:
+        study.note("ADAE not used: it cannot be matched to AE without AESEQ")
+        return
+    frame = events.frame
+    if "TRTEMFL" in matched:
+        frame["treatment_emergent"] = (
+            _upper(matched["TRTEMFL"].fillna("").astype(str).str.strip()).eq("Y") & found
+        ).to_numpy()
+    for date, flag, column in (("ASTDT", "ASTDTF", "onset_on"), ("AENDT", "AENDTF", "resolved_on")):
+        if date not in matched:
+            continue
+        values = sas_dates(matched[date]).where(found)
+        use = values.notna()
+        frame[column] = frame[column].where(~use, values)
+        if flag in matched:
+            imputed = use & matched[flag].fillna("").astype(str).str.strip().ne("")
+            _mark_imputed(frame, column, imputed, use)
+
+
+def _matched_records(study: Study, adae, ae) -> tuple[pd.DataFrame, pd.Series]:
+    """The ADAE record of each AE record (by USUBJID and AESEQ), and which have one."""
+    key = pd.MultiIndex.from_arrays([adae.text("USUBJID"), adae.text("AESEQ")])
+    analysis = adae.frame.set_axis(key)
+    analysis = analysis[~analysis.index.duplicated()]
+    at = analysis.index.get_indexer(
+        pd.MultiIndex.from_arrays([ae.text("USUBJID"), ae.text("AESEQ")])
+    )
+    unmatched = int((at < 0).sum())
+    if unmatched:
+        study.note(
+            f"AE records without an ADAE record, counted as not treatment-emergent: {unmatched}"
+        )
+    matched = analysis.iloc[np.where(at < 0, 0, at)].reset_index(drop=True)
+    return matched, pd.Series(at >= 0)
+
+
+def _mark_imputed(frame: pd.DataFrame, column: str, imputed: pd.Series, decided: pd.Series) -> None:
+    """Set or clear ``column`` in the space-separated ``imputed`` names where ADaM decided."""
+    names = frame["imputed"].fillna("").str.split()
+    names = [
+        [n for n in current if n != column] + ([column] if imp else []) if dec else current
+        for current, imp, dec in zip(names, imputed, decided, strict=True)
+    ]
+    order = ("onset_on", "resolved_on")
+    joined = [" ".join(n for n in order if n in current) for current in names]
+    frame["imputed"] = pd.Series(joined, index=frame.index, dtype=object).replace("", None)
+
+
+def map_time_to_event(study: Study) -> MappedTable | None:
+    """ADTTE to time-to-event endpoints: days = AVAL in the mapping's time unit."""
+    adtte = study.get("adtte")
+    if adtte is None or not study.has_variables(adtte, "USUBJID", "PARAMCD", "AVAL", "CNSR"):
+        return None
+    factor = TIME_UNITS[study.mapping["survival"]["time_unit"]]
+    days = pd.to_numeric(adtte.text("AVAL"), errors="coerce") * factor
+    censor = pd.to_numeric(adtte.text("CNSR"), errors="coerce")
+    rows = days.notna() & censor.notna()
+    if (~rows).any():
+        study.note(f"ADTTE records without AVAL or CNSR, not read: {int((~rows).sum())}")
+    frame = pd.DataFrame(
+        {
+            "patient_id": adtte.text("USUBJID"),
+            "parameter": adtte.text("PARAMCD"),
+            "label": adtte.text("PARAM").replace("", None),
+            "days": days,
+            "censored": censor.ne(0),
+        }
+    )[rows].reset_index(drop=True)
+    variables = {"patient_id": "USUBJID", "parameter": "PARAMCD", "days": "AVAL"}
+    return MappedTable(frame, adtte.file, np.flatnonzero(rows.to_numpy()) + 1, variables)

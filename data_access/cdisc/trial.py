@@ -1,0 +1,117 @@
+"""The trial row and the sites of a CDISC study.
+
+Trial settings come, in order of precedence, from the command line (``--target``,
+``--data-cut``), the mapping file's ``[trial]`` table, and the study's TS domain
+(REGID, TITLE, PLANSUB, SSTDTC, DCUTDTC); STUDYID and the first screening date fill
+the rest. Sites are DM's SITEID values; their names, cities and activation milestones
+come from a sites file in the bundle's ``sites.csv`` format when one is given, as a
+CTMS delivers them; without it each site is listed by its id, milestones unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data_access.bundle_read import read_table
+from data_access.cdisc.sdtm import MappedTable
+from data_access.cdisc.study import Study
+from data_access.schema import Site
+
+UNKNOWN_STATUS = "unknown"
+
+
+@dataclass(frozen=True)
+class TrialSettings:
+    """What the command line says of the trial, above any dataset or mapping file."""
+
+    target: int | None = None
+    data_cut: dt.date | None = None
+
+
+def _summary_parameters(study: Study) -> dict[str, str]:
+    """TS parameters by TSPARMCD (the first value of each)."""
+    ts = study.get("ts")
+    if ts is None or not ts.has("TSPARMCD", "TSVAL"):
+        return {}
+    frame = pd.DataFrame({"code": ts.text("TSPARMCD").str.upper(), "value": ts.text("TSVAL")})
+    frame = frame[frame["value"].ne("")].drop_duplicates("code")
+    return dict(zip(frame["code"], frame["value"], strict=True))
+
+
+def _date(text: str) -> pd.Timestamp | None:
+    parsed = pd.to_datetime(text[:10], format="%Y-%m-%d", errors="coerce") if text else pd.NaT
+    return None if pd.isna(parsed) else parsed
+
+
+def map_trial(study: Study, patients: MappedTable, settings: TrialSettings) -> MappedTable:
+    """One trial row, or problems for what no source provides (the target enrollment)."""
+    given = study.mapping["trial"]
+    ts = _summary_parameters(study)
+    dm = study.get("dm")
+    study_id = dm.text("STUDYID").iloc[0] if len(dm.frame) and dm.has("STUDYID") else ""
+    registry = ts.get("REGID", "")
+    target = settings.target or given["target_enrollment"] or _int(ts.get("PLANSUB", ""))
+    if not target:
+        study.variable_problem(
+            "ts.xpt",
+            "PLANSUB",
+            "no target enrollment: the study has no TS PLANSUB; give --target N or "
+            "target_enrollment in the mapping file's [trial] table",
+        )
+    start = _date(given["start_date"]) or _date(ts.get("SSTDTC", ""))
+    if start is None:
+        start = patients.frame["screened_on"].min()
+        study.note("no study start date (TS SSTDTC): the first screening date is used")
+    cut = settings.data_cut or _date(given["data_cut"]) or _date(ts.get("DCUTDTC", ""))
+    frame = pd.DataFrame(
+        {
+            "nct_id": [
+                given["nct_id"]
+                or (registry if registry.startswith("NCT") else "")
+                or study_id
+                or "unknown"
+            ],
+            "title": [given["title"] or ts.get("TITLE", "") or study_id or "untitled study"],
+            "target_enrollment": [target or None],
+            "start_date": [start],
+            "planned_accrual_end": [_date(given["planned_accrual_end"])],
+            "data_cut": [cut],
+        }
+    )
+    variables = {"target_enrollment": "PLANSUB", "start_date": "SSTDTC", "nct_id": "REGID"}
+    return MappedTable(frame, "ts.xpt", np.array([1]), variables)
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
+
+
+def map_sites(study: Study, patients: MappedTable, sites_file: Path | None):
+    """Sites from the sites file (a :class:`TableData`, checked like a bundle file) or,
+    without one, a :class:`MappedTable` of DM's site ids with unknown milestones."""
+    table = Site.__table__
+    if sites_file is not None:
+        data, problems = read_table(Path(sites_file), Path(sites_file).name, table)
+        study.problems.extend(problems)
+        return data
+    ids = sorted(patients.frame["site_id"].dropna().unique())
+    study.note(
+        "no sites file (--sites): sites are listed by their DM SITEID, with names, "
+        "cities and activation milestones unknown"
+    )
+    frame = pd.DataFrame(
+        {
+            "site_id": ids,
+            "name": [f"Site {site}" for site in ids],
+            "status": UNKNOWN_STATUS,
+        }
+    )
+    return MappedTable(frame, patients.file, np.arange(1, len(frame) + 1), {"site_id": "SITEID"})
