@@ -13,6 +13,8 @@ or, where that is missing, the patient's latest dated record of any kind
 - Relapse / NRM (competing risks): event 1 = relapse, the first ``relapse``/``PD``
   response or ``progressed_on``; event 2 = NRM, death without a prior relapse (a
   relapse and a death on the same day count as relapse); 0 = censored.
+- Endpoints derived by the study's statisticians (ADaM ADTTE, the ``time_to_event``
+  table): time and censoring as delivered, for the enrolled patients.
 
 Column names follow ``data_access/schema.py`` (not imported: analysis stays free of
 the database layer).
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-GROUP_COLUMNS = ("cytogenetic_risk", "sex", "site_id")
+GROUP_COLUMNS = ("cytogenetic_risk", "sex", "site_id", "arm")
 PROGRESSION_RESPONSES = ("relapse", "PD")
 RELAPSE, NRM = 1, 2
 
@@ -160,7 +162,7 @@ def os_times(
     """Overall survival: days from enrollment to death, else censored (module docstring).
 
     Returns a DataFrame indexed by ``patient_id`` with ``time`` (days), ``event``
-    (1 death, 0 censored) and the group columns ``cytogenetic_risk, sex, site_id``.
+    (1 death, 0 censored) and the group columns ``cytogenetic_risk, sex, site_id, arm``.
     ``last_dates`` is :func:`last_contact_dates`.
     """
     enrolled, cut = _enrolled(patients, data_cut)
@@ -213,3 +215,32 @@ def relapse_nrm(
     end = end.where(~is_nrm, died).where(~is_relapse, relapse)
     event = pd.Series(0, index=enrolled.index).where(~is_relapse, RELAPSE).where(~is_nrm, NRM)
     return _result(enrolled, end, event)
+
+
+def derived_times(
+    patients: pd.DataFrame, time_to_event: pd.DataFrame | None, parameter: str, data_cut
+) -> pd.DataFrame:
+    """An endpoint of the ``time_to_event`` table (ADTTE ``PARAMCD`` = ``parameter``).
+
+    Same shape as :func:`os_times`; ``time`` is the delivered number of days (ADTTE
+    ``AVAL``, which may not be whole), ``event`` is 1 unless censored. Patients without
+    a row for the parameter are left out, as the study's own analysis leaves them out.
+    """
+    enrolled, _cut = _enrolled(patients, data_cut)
+    rows = pd.DataFrame(columns=["patient_id", "parameter", "days", "censored"])
+    if time_to_event is not None and not time_to_event.empty:
+        _require(time_to_event, rows.columns, "time_to_event")
+        rows = time_to_event[time_to_event["parameter"] == parameter]
+    rows = rows[rows["patient_id"].isin(enrolled.index)].drop_duplicates("patient_id")
+    rows = rows.set_index("patient_id")
+    out = pd.DataFrame(
+        {
+            "time": rows["days"].astype(float),
+            "event": (~rows["censored"].astype(bool)).astype("int64"),
+        },
+        index=rows.index,
+    )
+    for column in GROUP_COLUMNS:
+        out[column] = enrolled.loc[rows.index, column]
+    out.index.name = "patient_id"
+    return out

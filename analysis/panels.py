@@ -17,7 +17,7 @@ from analysis.safety import safety_json
 from analysis.sites import sites_json
 from analysis.survival_panels import relapse_json, response_json, survival_json
 
-GROUPING_FIELDS = ("cytogenetic_risk", "sex", "site_id")
+GROUPING_FIELDS = ("cytogenetic_risk", "sex", "site_id", "arm")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _level(text: str) -> float:
     return value
 
 
-BY = Option("by", "group by this patient column", GROUPING_FIELDS)
+BY = Option("by", "group by this patient column (safety: arm only)", GROUPING_FIELDS)
 
 STATS_PANELS: Mapping[str, Callable] = {
     "enrollment": enrollment_json,
@@ -56,12 +56,18 @@ STATS_PANELS: Mapping[str, Callable] = {
 
 PANEL_OPTIONS: Mapping[str, tuple[Option, ...]] = {
     "survival": (
-        Option("endpoint", "overall or progression-free survival", ("os", "pfs"), "os"),
+        Option(
+            "endpoint",
+            "os (overall), pfs (progression-free) or a PARAMCD of the study's ADTTE",
+            None,
+            "os",
+        ),
         BY,
         Option("conf_type", "confidence interval transform", ("log", "log-log", "plain"), "log"),
         Option("conf_level", "confidence level", None, 0.95, _level),
     ),
     "relapse": (BY,),
+    "safety": (BY,),  # arm only: safety_json says so for the others
 }
 
 

@@ -1,9 +1,12 @@
 """Safety tables for the DSMB: adverse events, deaths, GVHD and the NRM stopping rule.
 
-Population and counting rules (ARCHITECTURE §4, Safety):
+Population and counting rules (``docs/definitions.md``, Safety):
 
-- The safety population is the enrolled patients (``enrolled_on`` on or before the
-  data cut); adverse events count when their onset is on or before the data cut.
+- The adverse-event tables count the safety population's analysed events
+  (:mod:`analysis.safety_population`: the study's flags where it has them, else
+  treatment-emergent events of treated patients where the data hold treatment dates,
+  else every event of every enrolled patient), with onset on or before the data cut.
+  Deaths, GVHD and the stopping rule count every enrolled patient.
 - A patient is counted once per row of a table, at the worst CTCAE grade recorded in
   that row's system organ class (SOC) or preferred term: ``grade_1``..``grade_5``
   count patients by worst grade and add up to ``patients``; ``patients_grade3plus``
@@ -27,9 +30,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.ae_counts import COUNT_COLUMNS, GRADES, ae_counts
 from analysis.competing_risks import CumulativeIncidence, cumulative_incidence
 from analysis.endpoints import NRM, RELAPSE, last_contact_dates, relapse_nrm
 from analysis.gvhd import GvhdSummary, gvhd_summary
+from analysis.safety_population import (
+    SafetyBasis,
+    analysed_events,
+    arms_of,
+    counts_by_arm,
+    grades_from_severity,
+    safety_population,
+)
 from analysis.stopping import (
     StoppingBoundary,
     StoppingRule,
@@ -37,16 +49,23 @@ from analysis.stopping import (
     stopping_boundary,
 )
 
-GRADES = (1, 2, 3, 4, 5)
 EARLY_DAYS = (30, 100)
-COUNT_COLUMNS = (
-    "patients",
-    *(f"grade_{g}" for g in GRADES),
-    "patients_grade3plus",
-    "events",
-    "serious_events",
-    "related_events",
+AE_COLUMNS = (
+    "patient_id",
+    "term",
+    "soc",
+    "grade",
+    "serious",
+    "related",
+    "onset_on",
+    "resolved_on",
+    "gvhd_type",
+    "gvhd_grade",
+    "treatment_emergent",
+    "grade_from_severity",
+    "imputed",
 )
+"""Columns of the adverse-event table (``docs/data-bundle.md``)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,11 @@ class DeathSummary:
 class SafetyReport:
     """Everything the Safety page and the DSMB report show, for one data cut.
 
+    ``safety_n`` patients form the safety population; ``basis`` says which rules
+    chose them and their events. ``arms`` lists the treatment arms when there are two
+    or more, and ``by_arm`` then holds :func:`analysis.safety_population.counts_by_arm`
+    (empty otherwise).
+
     Tables (treat as read-only): ``by_soc`` (``soc`` and :data:`COUNT_COLUMNS`),
     ``by_term`` (``soc, term`` and the same counts), ``overall`` (one row, any AE),
     ``worst_grade`` (``patient_id, soc, worst_grade``: one row per patient and SOC
@@ -82,6 +106,10 @@ class SafetyReport:
     data_cut: dt.date | None
     target: int | None
     enrolled: int
+    safety_n: int
+    basis: SafetyBasis
+    arms: tuple[str, ...]
+    by_arm: pd.DataFrame
     by_soc: pd.DataFrame
     by_term: pd.DataFrame
     overall: pd.DataFrame
@@ -100,40 +128,6 @@ class SafetyReport:
         return int(self.overall["patients_grade3plus"].iloc[0])
 
 
-def ae_counts(events: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
-    """Per group of ``by``: patients by worst grade, events, serious and related events.
-
-    ``events`` needs ``patient_id, grade, serious, related`` and the ``by`` columns;
-    with ``by=()`` the result is one row over all events. Rows are sorted by
-    patients (most first), then by the ``by`` columns.
-    """
-    keys = list(by)
-    grouped = events.assign(
-        _serious=events["serious"].fillna(False).astype(bool),
-        _related=events["related"].eq("yes"),
-        _all="all",
-    )
-    keys = keys or ["_all"]
-    worst = grouped.groupby([*keys, "patient_id"], sort=False)["grade"].max().reset_index()
-    per_group = worst.groupby(keys, sort=False)["grade"]
-    table = pd.DataFrame({"patients": per_group.size()})
-    for g in GRADES:
-        table[f"grade_{g}"] = per_group.apply(lambda s, g=g: int((s == g).sum()))
-    table["patients_grade3plus"] = per_group.apply(lambda s: int((s >= 3).sum()))
-    sums = grouped.groupby(keys, sort=False).agg(
-        events=("grade", "size"),
-        serious_events=("_serious", "sum"),
-        related_events=("_related", "sum"),
-    )
-    table = table.join(sums).astype(int).reset_index()
-    if by:
-        table = table.sort_values(["patients", *by], ascending=[False] + [True] * len(by))
-        return table[[*by, *COUNT_COLUMNS]].reset_index(drop=True)
-    if events.empty:
-        return pd.DataFrame([dict.fromkeys(COUNT_COLUMNS, 0)])
-    return table[list(COUNT_COLUMNS)]
-
-
 def _enrolled(tables: dict[str, pd.DataFrame], cut: pd.Timestamp) -> pd.DataFrame:
     patients = tables["patients"]
     enrolled_on = pd.to_datetime(patients["enrolled_on"])
@@ -145,12 +139,14 @@ def _enrolled(tables: dict[str, pd.DataFrame], cut: pd.Timestamp) -> pd.DataFram
     )
 
 
-def _events(tables: dict[str, pd.DataFrame], enrolled: pd.DataFrame, cut) -> pd.DataFrame:
+def _events(
+    tables: dict[str, pd.DataFrame], population: pd.DataFrame, cut
+) -> tuple[pd.DataFrame, str]:
+    """The analysed events (typed) and the rule that chose them."""
     ae = tables.get("adverse_events")
-    columns = ["patient_id", "term", "soc", "grade", "serious", "related", "onset_on"]
     if ae is None or ae.empty:
-        ae = pd.DataFrame(columns=[*columns, "resolved_on", "gvhd_type", "gvhd_grade"])
-    ae = ae[ae["patient_id"].isin(enrolled.index)]
+        ae = pd.DataFrame(columns=AE_COLUMNS)
+    ae, rule = analysed_events(ae, population)
     ae = ae[pd.to_datetime(ae["onset_on"]) <= cut].reset_index(drop=True)
     missing = ae["grade"].isna()
     if missing.any():
@@ -163,11 +159,12 @@ def _events(tables: dict[str, pd.DataFrame], enrolled: pd.DataFrame, cut) -> pd.
     bad = ~grade.isin(GRADES)
     if bad.any():
         raise ValueError(f"adverse event grades must be 1-5, found {sorted(set(grade[bad]))}")
-    return ae.assign(
+    typed = ae.assign(
         grade=grade,
         onset_on=pd.to_datetime(ae["onset_on"]),
         resolved_on=pd.to_datetime(ae["resolved_on"]),
     )
+    return typed, rule
 
 
 def _deaths(tables, enrolled: pd.DataFrame, cut, nrm: pd.DataFrame) -> DeathSummary:
@@ -270,7 +267,9 @@ def safety_report(
     if trial is not None and not trial.empty and pd.notna(trial["target_enrollment"].iloc[0]):
         target = int(trial["target_enrollment"].iloc[0])
     enrolled = _enrolled(tables, cut)
-    events = _events(tables, enrolled, cut)
+    population, population_rule = safety_population(enrolled, cut)
+    events, event_rule = _events(tables, population, cut)
+    arms = arms_of(population)
     last_dates = last_contact_dates(tables)
     nrm = relapse_nrm(
         tables["patients"], tables.get("follow_up"), tables.get("responses"), cut, last_dates
@@ -285,11 +284,24 @@ def safety_report(
     serious = events[events["serious"].fillna(False).astype(bool)]
     related = events[events["related"].eq("yes")]
     worst = events.groupby(["patient_id", "soc"])["grade"].max().rename("worst_grade")
-    listing_columns = ["patient_id", "term", "soc", "grade", "related", "onset_on", "resolved_on"]
+    listing_columns = [
+        "patient_id",
+        "term",
+        "soc",
+        "grade",
+        "related",
+        "onset_on",
+        "resolved_on",
+        "imputed",
+    ]
     return SafetyReport(
         data_cut=cut.date(),
         target=target,
         enrolled=len(enrolled),
+        safety_n=len(population),
+        basis=SafetyBasis(population_rule, event_rule, grades_from_severity(events)),
+        arms=tuple(arms),
+        by_arm=counts_by_arm(events, population, arms),
         by_soc=ae_counts(events, ("soc",)),
         by_term=ae_counts(events, ("soc", "term")),
         overall=ae_counts(events, ()),
@@ -311,12 +323,34 @@ def _iso(value) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def safety_json(tables: dict[str, pd.DataFrame], data_cut) -> dict:
-    """The ``stats safety`` JSON (ARCHITECTURE §5), plain Python types only."""
+def safety_json(tables: dict[str, pd.DataFrame], data_cut, by: str | None = None) -> dict:
+    """The ``stats safety`` JSON (``docs/command-line.md``), plain Python types only.
+
+    ``by="arm"`` adds ``by_arm``: per treatment arm, its patients ``n`` and per organ
+    class (``soc`` null for any event) ``patients``, ``percent`` and ``events``.
+    """
+    if by not in (None, "arm"):
+        raise ValueError(f"by must be arm or None, not {by!r}")
     report = safety_report(tables, data_cut)
+    extra = {}
+    if by == "arm":
+        extra["by_arm"] = [
+            {
+                "arm": row.arm,
+                "n": int(row.n),
+                "soc": row.soc,
+                "patients": int(row.patients),
+                "percent": None if pd.isna(row.percent) else float(row.percent),
+                "events": int(row.events),
+            }
+            for row in report.by_arm.itertuples(index=False)
+        ]
     return {
         "data_cut": _iso(report.data_cut),
         "enrolled": report.enrolled,
+        "safety_population": report.safety_n,
+        "events_counted": report.basis.events,
+        "grades_from_severity": report.basis.grades_from_severity,
         "by_soc": [
             {
                 "soc": str(row.soc),
@@ -343,6 +377,7 @@ def safety_json(tables: dict[str, pd.DataFrame], data_cut) -> dict:
             },
             "chronic": {"patients": report.gvhd.chronic_patients},
         },
+        **extra,
     }
 
 
@@ -353,8 +388,8 @@ def ae_table(report: SafetyReport, with_terms: bool = False) -> pd.DataFrame:
     """The AE table as shown: a total row, then each SOC (then its terms, if asked).
 
     Columns ``label, level`` (-1 total, 0 SOC, 1 preferred term), ``soc, term``,
-    :data:`COUNT_COLUMNS` and ``percent`` (patients / enrolled x 100; missing with
-    no one enrolled). SOCs keep the order of ``by_soc``; terms within a SOC are
+    :data:`COUNT_COLUMNS` and ``percent`` (patients / safety population x 100; missing
+    when the population is empty). SOCs keep the order of ``by_soc``; terms within a SOC are
     ordered by patients, then name.
     """
     total = report.overall.assign(label=ANY_AE, level=-1, soc=None, term=None)
@@ -366,6 +401,6 @@ def ae_table(report: SafetyReport, with_terms: bool = False) -> pd.DataFrame:
         rank = dict(zip(report.by_soc["soc"], range(len(report.by_soc)), strict=True))
         body = body.sort_values("soc", key=lambda soc: soc.map(rank), kind="stable")
     table = pd.concat([total, body], ignore_index=True)
-    percent = 100.0 * table["patients"] / report.enrolled if report.enrolled else None
+    percent = 100.0 * table["patients"] / report.safety_n if report.safety_n else None
     table["percent"] = percent
     return table[["label", "level", "soc", "term", *COUNT_COLUMNS, "percent"]]

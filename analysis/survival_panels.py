@@ -19,7 +19,6 @@ from analysis.competing_risks import cumulative_incidence
 from analysis.response import response_summary
 from analysis.survival import kaplan_meier, logrank, survival_at
 
-ENDPOINTS = ("os", "pfs")
 BY_FIELDS = endpoints.GROUP_COLUMNS
 LANDMARK_DAYS = (365.25, 730.5)
 ALL_GROUP = "all"
@@ -66,21 +65,52 @@ def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame
     return [(g, frame[labels == g]) for g in order]
 
 
-def _endpoint_frame(tables: dict[str, pd.DataFrame], data_cut, endpoint: str) -> pd.DataFrame:
+def endpoint_choices(tables: dict[str, pd.DataFrame]) -> list[dict]:
+    """Endpoints the data offer: ``os`` and ``pfs`` (derived here from the trial's dates),
+    then each parameter of the study's own time-to-event data (ADTTE), as
+    ``{"endpoint", "label", "derived"}``."""
+    choices = [
+        {"endpoint": "os", "label": "Overall survival", "derived": False},
+        {"endpoint": "pfs", "label": "Progression-free survival", "derived": False},
+    ]
+    tte = _table(tables, "time_to_event")
+    if tte is not None:
+        labels = tte.drop_duplicates("parameter").sort_values("parameter")
+        for row in labels.itertuples(index=False):
+            label = row.label if isinstance(row.label, str) and row.label else row.parameter
+            choices.append({"endpoint": row.parameter, "label": label, "derived": True})
+    return choices
+
+
+def check_endpoint(tables: dict[str, pd.DataFrame], endpoint: str) -> dict:
+    """The choice of :func:`endpoint_choices` named ``endpoint``; a ValueError naming the
+    ones the data offer otherwise."""
+    choices = endpoint_choices(tables)
+    for choice in choices:
+        if choice["endpoint"] == endpoint:
+            return choice
+    offered = ", ".join(c["endpoint"] for c in choices)
+    raise ValueError(f"endpoint must be one of {offered}, not {endpoint!r}")
+
+
+def endpoint_times(tables: dict[str, pd.DataFrame], data_cut, endpoint: str) -> pd.DataFrame:
+    """Per-patient time and event of ``endpoint`` (``os``, ``pfs``, ``relapse`` or a
+    time-to-event parameter), as :mod:`analysis.endpoints` defines them."""
     patients = tables.get("patients")
     if patients is None:
         raise ValueError("tables has no 'patients' table")
-    last = endpoints.last_contact_dates(tables)
     follow_up = _table(tables, "follow_up")
+    if endpoint not in ("os", "pfs", "relapse"):
+        check_endpoint(tables, endpoint)
+        return endpoints.derived_times(
+            patients, _table(tables, "time_to_event"), endpoint, data_cut
+        )
+    last = endpoints.last_contact_dates(tables)
     if endpoint == "os":
         return endpoints.os_times(patients, follow_up, data_cut, last)
     if endpoint == "pfs":
         return endpoints.pfs_times(patients, follow_up, _table(tables, "responses"), data_cut, last)
-    if endpoint == "relapse":
-        return endpoints.relapse_nrm(
-            patients, follow_up, _table(tables, "responses"), data_cut, last
-        )
-    raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}, not {endpoint!r}")
+    return endpoints.relapse_nrm(patients, follow_up, _table(tables, "responses"), data_cut, last)
 
 
 def survival_json(
@@ -93,15 +123,15 @@ def survival_json(
 ) -> dict:
     """``stats survival``: Kaplan–Meier curves, medians, landmarks and log-rank test.
 
-    One group (``"all"``) without ``by``, else one per value of the patient column
-    ``by`` (missing values form the group ``"unknown"``, shown but left out of the
-    log-rank test, as R drops missing values). ``logrank`` is ``None`` unless at least
-    two groups can be compared. Landmarks are at 365.25 and 730.5 days; past the last
-    observed time their values are ``None`` (R: not reported).
+    ``endpoint`` is ``os``, ``pfs`` or a parameter of the study's time-to-event data
+    (:func:`endpoint_choices`). One group (``"all"``) without ``by``, else one per
+    value of the patient column ``by`` (missing values form the group ``"unknown"``,
+    shown but left out of the log-rank test, as R drops missing values). ``logrank``
+    is ``None`` unless at least two groups can be compared. Landmarks are at 365.25
+    and 730.5 days; past the last observed time their values are ``None`` (R: not
+    reported).
     """
-    if endpoint not in ENDPOINTS:
-        raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}, not {endpoint!r}")
-    frame = _endpoint_frame(tables, data_cut, endpoint)
+    frame = endpoint_times(tables, data_cut, endpoint)
     groups = []
     for label, rows in _groups(frame, by):
         if rows.empty:
@@ -163,7 +193,7 @@ def survival_json(
 
 def relapse_json(tables: dict[str, pd.DataFrame], data_cut: dt.date, by: str | None = None) -> dict:
     """``stats relapse``: Aalen–Johansen cumulative incidence of relapse and NRM."""
-    frame = _endpoint_frame(tables, data_cut, "relapse")
+    frame = endpoint_times(tables, data_cut, "relapse")
     causes = {endpoints.RELAPSE: "relapse", endpoints.NRM: "nrm"}
     groups = []
     for label, rows in _groups(frame, by):

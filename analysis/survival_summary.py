@@ -18,7 +18,7 @@ from analysis import endpoints
 from analysis.response import RESPONSE_ORDER
 from analysis.scope import restrict_to_sites
 from analysis.survival import CONF_TYPES, kaplan_meier, reverse_km_median_follow_up
-from analysis.survival_panels import ENDPOINTS, relapse_json, response_json, survival_json
+from analysis.survival_panels import endpoint_times, relapse_json, response_json, survival_json
 from analysis.swimmer import swimmer_rows
 
 BY_FIELDS = endpoints.GROUP_COLUMNS
@@ -77,15 +77,6 @@ def _scoped(tables: dict[str, pd.DataFrame], site: str | None) -> dict[str, pd.D
     return restrict_to_sites(tables, [site])
 
 
-def _endpoint_times(tables, data_cut, endpoint: str) -> pd.DataFrame:
-    patients = tables["patients"]
-    follow_up = tables.get("follow_up")
-    last = endpoints.last_contact_dates(tables)
-    if endpoint == "os":
-        return endpoints.os_times(patients, follow_up, data_cut, last)
-    return endpoints.pfs_times(patients, follow_up, tables.get("responses"), data_cut, last)
-
-
 def survival_summary(
     tables: dict[str, pd.DataFrame],
     data_cut,
@@ -100,14 +91,12 @@ def survival_summary(
     Kaplan–Meier median of overall survival (Schemper & Smith 1996), whatever the
     endpoint.
     """
-    if endpoint not in ENDPOINTS:
-        raise ValueError(f"endpoint must be one of {', '.join(ENDPOINTS)}, not {endpoint!r}")
     cut = pd.Timestamp(data_cut).date()
-    times = _endpoint_times(tables, data_cut, endpoint)
+    times = endpoint_times(tables, data_cut, endpoint)
     if times.empty:
         return SurvivalSummary(endpoint, 0, 0, None, (None, None), conf_level, None, cut)
     km = kaplan_meier(times["time"], times["event"], conf_type=conf_type, conf_level=conf_level)
-    os_ = times if endpoint == "os" else _endpoint_times(tables, data_cut, "os")
+    os_ = times if endpoint == "os" else endpoint_times(tables, data_cut, "os")
     follow_up = reverse_km_median_follow_up(os_["time"], os_["event"])
     return SurvivalSummary(
         endpoint=endpoint,

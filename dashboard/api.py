@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, abort, jsonify, request
 from flask_login import current_user
 
 from analysis.panels import STATS_PANELS, parse_options
-from dashboard.auth import audit, require_panel, site_scope
+from dashboard.auth import audit, require_arm_comparison, require_panel, site_scope
 from dashboard.auth.roles import STATS_PANELS as PANEL_OF_STATS
 from dashboard.store import DataUnavailable, trial_store
 
@@ -27,6 +27,8 @@ def stats(panel: str):
         options = parse_options(panel, request.args)
     except ValueError as error:
         return jsonify(error=str(error)), 400
+    if options.get("by") == "arm":
+        require_arm_comparison()
     audit("api_call", request.full_path.rstrip("?"))
     store = trial_store()
     poll = store.poll()
@@ -44,6 +46,8 @@ def stats(panel: str):
         )
     except DataUnavailable:
         return jsonify(error="the trial database cannot be reached"), 503
+    except ValueError as error:  # an option these data do not offer (an unknown endpoint)
+        return jsonify(error=str(error)), 400
     data_cut = poll.version.data_cut
     return jsonify({"data_cut": data_cut and data_cut.isoformat(), **result})
 

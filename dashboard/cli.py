@@ -193,9 +193,10 @@ def cmd_serve(args) -> int:
 
 def cmd_stats(args) -> int:
     from analysis.panels import PANEL_OPTIONS, STATS_PANELS
+    from dashboard.store import at_data_cut
     from data_access.queries import load_snapshot
 
-    snapshot = load_snapshot(_engine(args, read_only=True))
+    snapshot = at_data_cut(load_snapshot(_engine(args, read_only=True)))
     if snapshot.version is None:
         raise CommandError("no trial data loaded yet: run `python -m dashboard import DIR` first")
     options = {
@@ -203,7 +204,10 @@ def cmd_stats(args) -> int:
         for option in PANEL_OPTIONS.get(args.panel, ())
         if getattr(args, option.name, None) is not None
     }
-    result = STATS_PANELS[args.panel](snapshot.tables, snapshot.data_cut, **options)
+    try:
+        result = STATS_PANELS[args.panel](snapshot.tables, snapshot.data_cut, **options)
+    except ValueError as error:  # an option the data do not offer (an unknown endpoint)
+        raise CommandError(str(error)) from None
     payload = {"data_cut": snapshot.data_cut and snapshot.data_cut.isoformat(), **result}
     if args.json:
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)

@@ -17,13 +17,14 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_caching import Cache
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from analysis.data_cut import as_of_data_cut
 from analysis.scope import restrict_to_sites
 from data_access.engine import database_exists
 from data_access.frames import DataVersion, TrialSnapshot
@@ -80,13 +81,14 @@ class TrialStore:
             return Poll(None, False)
 
     def snapshot(self, version: int | None) -> TrialSnapshot:
-        """The data of ``version`` (loaded once per process per version)."""
+        """The data of ``version`` as known at its data cut (loaded once per process per
+        version): what every panel analyses."""
         with self._lock:
             current = self._snapshot
             if current is not None and _version_of(current) == version:
                 return current
             try:
-                snapshot = load_snapshot(self.engine)
+                snapshot = at_data_cut(load_snapshot(self.engine))
             except SQLAlchemyError as error:
                 raise DataUnavailable("The trial database cannot be reached.") from error
             self._snapshot = snapshot
@@ -148,6 +150,12 @@ class TrialStore:
             self._memo[key] = value
             while len(self._memo) > MEMO_ENTRIES:
                 self._memo.popitem(last=False)
+
+
+def at_data_cut(snapshot: TrialSnapshot) -> TrialSnapshot:
+    """The snapshot with its tables as known at its data cut (records after it kept in
+    the database, left out of every panel: :mod:`analysis.data_cut`)."""
+    return replace(snapshot, tables=as_of_data_cut(snapshot.tables, snapshot.data_cut))
 
 
 def _version_of(snapshot: TrialSnapshot) -> int | None:

@@ -14,8 +14,10 @@ from dashboard.auth.roles import (
     PANEL_ROLES,
     PATIENT_LEVEL,
     ROLES,
+    can_compare_arms,
     can_view,
     can_view_patients,
+    require_arm_comparison,
     require_panel,
     site_scope,
 )
@@ -29,10 +31,12 @@ __all__ = [
     "AuthDatabaseError",
     "AuthError",
     "audit",
+    "can_compare_arms",
     "can_view",
     "can_view_patients",
     "init_auth",
     "init_security",
+    "require_arm_comparison",
     "require_panel",
     "site_scope",
 ]

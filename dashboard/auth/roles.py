@@ -1,4 +1,4 @@
-"""Who may see what: the role table of ARCHITECTURE §6 as data, and its checks.
+"""Who may see what: the role table (``docs/roles.md``) as data, and its checks.
 
 The table lives here once so that pages, callbacks, the JSON API and the navigation
 all ask the same question. Hiding a link is presentation only: every callback and API
@@ -37,6 +37,11 @@ AGGREGATE_PANELS: frozenset[str] = frozenset({"overview", "sites"})
 
 #: Roles that may see patient-level rows (ids, listings) anywhere.
 PATIENT_LEVEL: frozenset[str] = _UNBLINDED
+
+#: Roles that may see results split by treatment arm. In a randomised trial that is
+#: unblinding, kept to the data safety monitoring board; in a single-arm trial there is
+#: nothing to split.
+ARM_COMPARISON: frozenset[str] = frozenset({DSMB})
 
 #: Page path -> panel, for the navigation and for auditing page views.
 PAGE_PANELS: Mapping[str, str] = {
@@ -83,6 +88,17 @@ def can_view(user, panel: str) -> bool:
 def can_view_patients(user) -> bool:
     """Whether ``user`` may see patient-level rows (ids, listings)."""
     return _role(user) in PATIENT_LEVEL
+
+
+def can_compare_arms(user) -> bool:
+    """Whether ``user`` may see results split by treatment arm."""
+    return _role(user) in ARM_COMPARISON
+
+
+def require_arm_comparison() -> None:
+    """Abort the current request with 403 unless its user may compare arms."""
+    if not can_compare_arms(current_user):
+        flask.abort(403)
 
 
 def require_panel(panel: str) -> None:

@@ -290,9 +290,20 @@ def test_saf016_no_events_gives_zero_counts():
 def test_saf017_safety_json_has_the_contract_shape():
     data = safety_json(make_tables(), CUT)
     json.dumps(data)  # plain Python types only
-    assert set(data) == {"data_cut", "enrolled", "by_soc", "serious", "deaths", "gvhd"}
+    assert set(data) == {
+        "data_cut",
+        "enrolled",
+        "safety_population",
+        "events_counted",
+        "grades_from_severity",
+        "by_soc",
+        "serious",
+        "deaths",
+        "gvhd",
+    }
     assert data["data_cut"] == "2021-01-01"
-    assert data["enrolled"] == 6
+    assert data["enrolled"] == data["safety_population"] == 6  # no treatment dates: all
+    assert (data["events_counted"], data["grades_from_severity"]) == ("every event", False)
     assert data["by_soc"][0] == {
         "soc": SOC_GI,
         "patients": 2,
