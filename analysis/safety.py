@@ -48,6 +48,7 @@ from analysis.stopping import (
     early_nrm_outcomes,
     stopping_boundary,
 )
+from analysis.study_content import not_recorded
 
 EARLY_DAYS = (30, 100)
 AE_COLUMNS = (
@@ -74,7 +75,8 @@ class DeathSummary:
 
     ``listing``: ``patient_id, site_id, enrolled_on, transplant_on, died_on, day``
     (from enrollment), ``day_from_transplant`` (missing if not transplanted),
-    ``cause``, ``nrm`` (bool), by date of death. ``early`` maps
+    ``cause``, ``nrm`` (bool), ``date_imputed`` (the death date was partial), by date
+    of death. ``early`` maps
     ``("enrollment" | "transplant", 30 | 100)`` to the number of deaths on or before
     that day. ``nrm_cif`` is the relapse/NRM cumulative incidence from enrollment.
     """
@@ -90,7 +92,8 @@ class SafetyReport:
     """Everything the Safety page and the DSMB report show, for one data cut.
 
     ``safety_n`` patients form the safety population; ``basis`` says which rules
-    chose them and their events. ``arms`` lists the treatment arms when there are two
+    chose them and their events; ``not_recorded`` what the study does not record
+    (:mod:`analysis.study_content`). ``arms`` lists the treatment arms when there are two
     or more, and ``by_arm`` then holds :func:`analysis.safety_population.counts_by_arm`
     (empty otherwise).
 
@@ -108,6 +111,7 @@ class SafetyReport:
     enrolled: int
     safety_n: int
     basis: SafetyBasis
+    not_recorded: frozenset[str]
     arms: tuple[str, ...]
     by_arm: pd.DataFrame
     by_soc: pd.DataFrame
@@ -177,6 +181,9 @@ def _deaths(tables, enrolled: pd.DataFrame, cut, nrm: pd.DataFrame) -> DeathSumm
         died = died.where(died <= cut)
         cause = rows["death_cause"].reindex(enrolled.index)
     dead = died.notna()
+    imputed = pd.Series(None, index=enrolled.index, dtype=object)
+    if follow_up is not None and not follow_up.empty and "imputed" in rows:
+        imputed = rows["imputed"].reindex(enrolled.index)
     listing = pd.DataFrame(
         {
             "site_id": enrolled["site_id"],
@@ -187,6 +194,7 @@ def _deaths(tables, enrolled: pd.DataFrame, cut, nrm: pd.DataFrame) -> DeathSumm
             "day_from_transplant": (died - enrolled["transplant_on"]).dt.days.astype("Int64"),
             "cause": cause,
             "nrm": nrm["event"].reindex(enrolled.index).eq(NRM),
+            "date_imputed": imputed.fillna("").str.contains("died_on"),
         }
     )[dead]
     listing = listing.sort_values(["died_on"]).rename_axis("patient_id").reset_index()
@@ -300,6 +308,7 @@ def safety_report(
         enrolled=len(enrolled),
         safety_n=len(population),
         basis=SafetyBasis(population_rule, event_rule, grades_from_severity(events)),
+        not_recorded=not_recorded(tables),
         arms=tuple(arms),
         by_arm=counts_by_arm(events, population, arms),
         by_soc=ae_counts(events, ("soc",)),

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis import endpoints
 from analysis.competing_risks import cumulative_incidence
 from analysis.response import response_summary
+from analysis.study_content import not_recorded
 from analysis.survival import kaplan_meier, logrank, survival_at
 
 BY_FIELDS = endpoints.GROUP_COLUMNS
@@ -65,14 +66,19 @@ def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame
     return [(g, frame[labels == g]) for g in order]
 
 
+BUILT_IN_ENDPOINTS = (
+    {"endpoint": "os", "label": "Overall survival", "derived": False},
+    {"endpoint": "pfs", "label": "Progression-free survival", "derived": False},
+)
+
+
 def endpoint_choices(tables: dict[str, pd.DataFrame]) -> list[dict]:
-    """Endpoints the data offer: ``os`` and ``pfs`` (derived here from the trial's dates),
-    then each parameter of the study's own time-to-event data (ADTTE), as
-    ``{"endpoint", "label", "derived"}``."""
-    choices = [
-        {"endpoint": "os", "label": "Overall survival", "derived": False},
-        {"endpoint": "pfs", "label": "Progression-free survival", "derived": False},
-    ]
+    """Endpoints the data offer: ``os`` and ``pfs`` (derived here from the trial's dates;
+    no ``pfs`` for a study that records no response assessments), then each parameter
+    of the study's own time-to-event data (ADTTE), as ``{"endpoint", "label",
+    "derived"}``."""
+    os_, pfs = BUILT_IN_ENDPOINTS
+    choices = [os_] if "responses" in not_recorded(tables) else [os_, pfs]
     tte = _table(tables, "time_to_event")
     if tte is not None:
         labels = tte.drop_duplicates("parameter").sort_values("parameter")
@@ -185,6 +191,7 @@ def survival_json(
     return {
         "data_cut": _iso(data_cut),
         "endpoint": endpoint,
+        "label": check_endpoint(tables, endpoint)["label"],
         "conf_type": conf_type,
         "groups": groups,
         "logrank": test,

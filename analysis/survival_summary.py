@@ -17,8 +17,15 @@ import pandas as pd
 from analysis import endpoints
 from analysis.response import RESPONSE_ORDER
 from analysis.scope import restrict_to_sites
+from analysis.study_content import not_recorded
 from analysis.survival import CONF_TYPES, kaplan_meier, reverse_km_median_follow_up
-from analysis.survival_panels import endpoint_times, relapse_json, response_json, survival_json
+from analysis.survival_panels import (
+    endpoint_choices,
+    endpoint_times,
+    relapse_json,
+    response_json,
+    survival_json,
+)
 from analysis.swimmer import swimmer_rows
 
 BY_FIELDS = endpoints.GROUP_COLUMNS
@@ -36,6 +43,7 @@ class SurvivalSummary:
     """
 
     endpoint: str
+    label: str
     n: int
     events: int
     median: float | None
@@ -93,13 +101,15 @@ def survival_summary(
     """
     cut = pd.Timestamp(data_cut).date()
     times = endpoint_times(tables, data_cut, endpoint)
+    label = next(c["label"] for c in endpoint_choices(tables) if c["endpoint"] == endpoint)
     if times.empty:
-        return SurvivalSummary(endpoint, 0, 0, None, (None, None), conf_level, None, cut)
+        return SurvivalSummary(endpoint, label, 0, 0, None, (None, None), conf_level, None, cut)
     km = kaplan_meier(times["time"], times["event"], conf_type=conf_type, conf_level=conf_level)
     os_ = times if endpoint == "os" else endpoint_times(tables, data_cut, "os")
     follow_up = reverse_km_median_follow_up(os_["time"], os_["event"])
     return SurvivalSummary(
         endpoint=endpoint,
+        label=label,
         n=km.n,
         events=km.events,
         median=km.median,
@@ -151,6 +161,30 @@ def outcomes_view(
         response=response_json(scoped, data_cut),
         swimmer=swimmer,
         site_filter=site_filter,
+    )
+
+
+@dataclass(frozen=True)
+class SurvivalChoices:
+    """What the page's controls offer for these data: endpoints
+    (:func:`analysis.survival_panels.endpoint_choices`) and treatment arms (two or more,
+    else none), and what the study does not record."""
+
+    endpoints: tuple[dict, ...]
+    arms: tuple[str, ...]
+    not_recorded: frozenset[str]
+
+
+def survival_choices(tables: dict[str, pd.DataFrame], data_cut) -> SurvivalChoices:
+    """Endpoints, arms of the enrolled patients, and what is not recorded."""
+    patients = tables["patients"]
+    enrolled_on = pd.to_datetime(patients["enrolled_on"])
+    enrolled = patients[enrolled_on.notna() & (enrolled_on <= pd.Timestamp(data_cut))]
+    arms = sorted(enrolled["arm"].dropna().astype(str).unique()) if "arm" in enrolled else []
+    return SurvivalChoices(
+        endpoints=tuple(endpoint_choices(tables)),
+        arms=tuple(arms) if len(arms) > 1 else (),
+        not_recorded=not_recorded(tables),
     )
 
 

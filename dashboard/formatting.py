@@ -23,3 +23,12 @@ def format_time(moment: dt.datetime) -> str:
 
 def format_percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
+
+
+GROUP_NAMES = {
+    "cytogenetic_risk": "Cytogenetic risk",
+    "sex": "Sex",
+    "site_id": "Site",
+    "arm": "Arm",
+}
+"""How the patient columns that curves can be grouped by are named on pages."""

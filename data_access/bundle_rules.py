@@ -312,22 +312,22 @@ def enrollment(td: TableData, data: dict[str, TableData]) -> list[Problem]:
     return problems
 
 
-def imputed_dates(td: TableData) -> list[Problem]:
-    """An ``imputed`` cell names dates of its own row, separated by spaces."""
+def name_lists(td: TableData) -> list[Problem]:
+    """A cell of names (``imputed``, ``not_recorded``) lists known names, separated by
+    spaces; names of dates must name dates that its row holds."""
     problems = []
     for name in bundle_columns(td.table):
-        allowed_names = td.table.c[name].info.get("imputable")
-        if allowed_names is None:
+        info = td.table.c[name].info
+        if "names" not in info:
             continue
         cells = td.values[name]
         for row in np.flatnonzero(cells.notna().to_numpy()):
             named = cells.iloc[row].split()
-            wrong = [n for n in named if n not in allowed_names]
-            blank = [n for n in named if n in allowed_names and pd.isna(td.values[n].iloc[row])]
+            wrong = [n for n in named if n not in info["names"]]
+            blank = [n for n in named if info["names_dates"] and pd.isna(td.values[n].iloc[row])]
             if wrong:
                 message = (
-                    f"not a date of this row: {shown(' '.join(wrong))} "
-                    f"(may name: {', '.join(allowed_names)})"
+                    f"unknown name {shown(' '.join(wrong))} (may be: {', '.join(info['names'])})"
                 )
             elif blank:
                 message = f"names {', '.join(blank)}, which is empty"
@@ -346,7 +346,7 @@ def check_rules(data: dict[str, TableData]) -> list[Problem]:
         problems += date_order(td)
         problems += references(td, data)
         problems += enrollment(td, data)
-        problems += imputed_dates(td)
+        problems += name_lists(td)
         if td.table.name == "lab_results":
             problems += lab_units(td)
     return problems

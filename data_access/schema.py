@@ -41,6 +41,8 @@ PRODUCTS = ("platelets", "red_cells")
 GRADES = (1, 2, 3, 4, 5)
 RELATEDNESS = ("yes", "no", "unknown")
 GVHD_TYPES = ("acute", "chronic")
+NOT_RECORDED = ("transplant", "blood_counts", "chimerism", "responses", "transfusions", "gvhd")
+"""What a study may not record at all (a study of another design, a partial export)."""
 SOURCE_KINDS = ("demo", "bundle", "sdtm", "sdtm+adam")
 """What a data version was loaded from; the data banner names it."""
 
@@ -50,10 +52,10 @@ def allowed(*values) -> dict:
     return {"allowed": tuple(values)}
 
 
-def imputable(*dates) -> dict:
-    """Column ``info`` of an ``imputed`` column: the date columns of its row that it may
-    name (space-separated) as imputed from a partial date."""
-    return {"imputable": tuple(dates)}
+def names(*allowed_names, dates: bool = False) -> dict:
+    """Column ``info`` of a column holding space-separated names from ``allowed_names``;
+    with ``dates``, names of date columns of the same row, which must not be empty."""
+    return {"names": tuple(allowed_names), "names_dates": dates}
 
 
 class Base(DeclarativeBase):
@@ -69,6 +71,7 @@ class Trial(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     planned_accrual_end: Mapped[dt.date | None] = mapped_column(Date)
     data_cut: Mapped[dt.date | None] = mapped_column(Date)
+    not_recorded: Mapped[str | None] = mapped_column(Text, info=names(*NOT_RECORDED))
 
 
 class Site(Base):
@@ -117,7 +120,9 @@ class FollowUp(Base):
     progressed_on: Mapped[dt.date | None] = mapped_column(Date)
     died_on: Mapped[dt.date | None] = mapped_column(Date)
     death_cause: Mapped[str | None] = mapped_column(Text)
-    imputed: Mapped[str | None] = mapped_column(Text, info=imputable("died_on", "progressed_on"))
+    imputed: Mapped[str | None] = mapped_column(
+        Text, info=names("died_on", "progressed_on", dates=True)
+    )
 
 
 class Response(Base):
@@ -166,7 +171,9 @@ class AdverseEvent(Base):
     gvhd_grade: Mapped[str | None] = mapped_column(String(10))
     treatment_emergent: Mapped[bool | None] = mapped_column(Boolean)
     grade_from_severity: Mapped[bool | None] = mapped_column(Boolean)
-    imputed: Mapped[str | None] = mapped_column(Text, info=imputable("onset_on", "resolved_on"))
+    imputed: Mapped[str | None] = mapped_column(
+        Text, info=names("onset_on", "resolved_on", dates=True)
+    )
 
 
 class Chimerism(Base):

@@ -30,6 +30,7 @@ def version_data(poll_version, previous: dict | None) -> dict:
         "version": poll_version.version,
         "loaded_at": poll_version.loaded_at.isoformat(),
         "data_cut": poll_version.data_cut and poll_version.data_cut.isoformat(),
+        "source_kind": poll_version.source_kind,
         "previous": known,
         "changed_at": _now() if known is not None else None,
     }

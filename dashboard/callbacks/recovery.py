@@ -15,11 +15,12 @@ from analysis.recovery import (
     recovery_view,
     site_choices,
 )
+from analysis.study_content import WHAT, not_recorded
 from dashboard.auth import audit
 from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
 from dashboard.callbacks.site_filter import site_option, site_options
-from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.cards import empty_state, kpi_card, not_recorded_state
 from dashboard.components.grid import register_csv_export
 from dashboard.figures.chimerism import chimerism_figure, percent_text
 from dashboard.figures.recovery import TESTS, cif_figure, trajectory_figure
@@ -29,6 +30,10 @@ from dashboard.store import DataUnavailable
 PANEL = "recovery"
 GRAPH_SHOWN = {"display": "block"}
 RECOVERY_LINES = {"ANC": (("ANC ≥ 0.5", "neutrophil"),), "PLT": (("PLT ≥ 20", "platelet20"),)}
+
+
+RECOVERY_DATA = ("transplant", "blood_counts", "transfusions", "chimerism")
+"""What this page draws from, in the order its "not recorded" message names them."""
 
 
 def _view(version, site) -> RecoveryView:
@@ -219,6 +224,9 @@ def register(app) -> None:
         if unavailable is not None:
             return hidden(unavailable)
         try:
+            missing = panel_result(PANEL, version, "not-recorded", not_recorded)
+            if missing & {"transplant", "blood_counts"}:
+                return hidden(not_recorded_state([WHAT[m] for m in RECOVERY_DATA if m in missing]))
             view = _view(version, site)
         except DataUnavailable:
             return hidden(DATABASE_DOWN)
@@ -283,8 +291,11 @@ def register(app) -> None:
                 limit=limit,
             )
             transplant_on = _view(version, site).patients["transplant_on"]
+            missing = panel_result(PANEL, version, "not-recorded", not_recorded)
         except (DataUnavailable, ValueError):
             return nothing
+        if "chimerism" in missing:
+            return {}, HIDDEN, "", not_recorded_state([WHAT["chimerism"]])
         if view.samples.empty:
             note = empty_state("No chimerism sample after the transplant yet.", color="info")
             return {}, HIDDEN, "", note

@@ -12,13 +12,15 @@ import time
 
 import pandas as pd
 from dash import Input, Output, State, dcc, html
+from flask_login import current_user
 
 from analysis.enrollment import enrollment_summary
-from analysis.safety import ae_table, safety_report
-from dashboard.auth import audit, require_panel
+from analysis.safety import ANY_AE, ae_table, safety_report
+from analysis.study_content import WHAT
+from dashboard.auth import audit, can_compare_arms, require_panel
 from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
-from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.cards import empty_state, kpi_card, not_recorded_state
 from dashboard.components.grid import register_csv_export
 from dashboard.figures.safety import (
     ae_timeline_figure,
@@ -67,24 +69,44 @@ def _report(version, status):
 
 
 def _pct(n: int, total: int) -> str:
-    return f"{100 * n / total:.0f}% of enrolled" if total else ""
+    return f"{100 * n / total:.0f}% of the safety population" if total else ""
+
+
+IMPUTED_NAMES = {"onset_on": "onset", "resolved_on": "resolution"}
+
+
+def _gvhd_card(report):
+    gvhd = report.gvhd
+    if "gvhd" in report.not_recorded:
+        return kpi_card("GVHD", "—", "not recorded in this study", card_id="safety-kpi-gvhd")
+    return kpi_card(
+        "GVHD",
+        str(gvhd.acute_patients + gvhd.chronic_patients),
+        f"acute {gvhd.acute_patients} (grade III–IV {gvhd.acute_grade3plus}), "
+        f"chronic {gvhd.chronic_patients}",
+        card_id="safety-kpi-gvhd",
+    )
 
 
 def kpi_cards(report) -> list:
     n = report.enrolled
     early = report.deaths.early
-    gvhd = report.gvhd
+    treated = (
+        f"{report.safety_n} in the safety population"
+        if "transplant" in report.not_recorded
+        else f"{report.gvhd.transplanted} transplanted"
+    )
     return [
         kpi_card(
             "Enrolled",
             f"{n} / {report.target}" if report.target else str(n),
-            f"{gvhd.transplanted} transplanted",
+            treated,
             card_id="safety-kpi-enrolled",
         ),
         kpi_card(
             "Grade ≥ 3 AE",
             str(report.patients_grade3plus),
-            f"patients, {_pct(report.patients_grade3plus, n)}",
+            f"patients, {_pct(report.patients_grade3plus, report.safety_n)}",
             card_id="safety-kpi-grade3",
         ),
         kpi_card(
@@ -100,13 +122,7 @@ def kpi_cards(report) -> list:
             f"from enrollment; {report.deaths.nrm_deaths} without relapse",
             card_id="safety-kpi-deaths",
         ),
-        kpi_card(
-            "GVHD",
-            str(gvhd.acute_patients + gvhd.chronic_patients),
-            f"acute {gvhd.acute_patients} (grade III–IV {gvhd.acute_grade3plus}), "
-            f"chronic {gvhd.chronic_patients}",
-            card_id="safety-kpi-gvhd",
-        ),
+        _gvhd_card(report),
     ]
 
 
@@ -125,10 +141,48 @@ def ae_rows(report, with_terms: bool) -> list[dict]:
     return _records(table.assign(percent=table["percent"].round(1)))
 
 
+def _yes_no(values: pd.Series) -> pd.Series:
+    return values.map({True: "yes", False: "no"})
+
+
+def serious_rows(report) -> list[dict]:
+    """The serious-event listing, each imputed date named (onset, resolution)."""
+    listing = report.serious_listing
+    imputed = (
+        listing["imputed"]
+        .fillna("")
+        .str.split()
+        .map(lambda names: ", ".join(IMPUTED_NAMES[n] for n in names) or None)
+    )
+    return _records(listing.assign(imputed=imputed))
+
+
 def death_rows(report) -> list[dict]:
     listing = report.deaths.listing
     columns = ["patient_id", "site_id", "died_on", "day", "day_from_transplant", "cause"]
-    return _records(listing[columns].assign(nrm=listing["nrm"].map({True: "yes", False: "no"})))
+    return _records(
+        listing[columns].assign(
+            nrm=_yes_no(listing["nrm"]), date_imputed=_yes_no(listing["date_imputed"])
+        )
+    )
+
+
+def arm_table(report) -> tuple[list[dict], list[dict]]:
+    """Column definitions and rows of the by-arm table: ``n (%) [events]`` per arm."""
+    columns = [{"field": "label", "headerName": "System organ class"}]
+    rows: dict[str, dict] = {}
+    for index, arm in enumerate(report.arms):
+        part = report.by_arm[report.by_arm["arm"] == arm]
+        field = f"arm_{index}"
+        columns.append({"field": field, "headerName": f"{arm} (N={int(part['n'].iloc[0])})"})
+        for row in part.itertuples(index=False):
+            label = ANY_AE if row.soc is None else row.soc
+            percent = "" if pd.isna(row.percent) else f" ({row.percent:.1f}%)"
+            rows.setdefault(label, {"label": label})[field] = (
+                f"{row.patients}{percent} [{row.events}]" if row.patients else "0"
+            )
+    order = [ANY_AE, *report.by_soc["soc"]]
+    return columns, [rows[label] for label in order if label in rows]
 
 
 def _drawn(version, name: str, make, **options):
@@ -150,7 +204,10 @@ def _ae_graphs(version, report) -> tuple:
     return {"display": "flex"}, heatmap, graph_style(heatmap), timeline, graph_style(timeline)
 
 
-def _gvhd_parts(version, gvhd) -> tuple:
+def _gvhd_parts(version, report) -> tuple:
+    gvhd = report.gvhd
+    if "gvhd" in report.not_recorded:
+        return "", not_recorded_state([WHAT["gvhd"]]), HIDDEN, {}
     acute = ", ".join(f"{g} {n}" for g, n in gvhd.acute_by_grade.items() if n)
     chronic = ", ".join(f"{s} {n}" for s, n in gvhd.chronic_by_severity.items() if n)
     counts = (
@@ -169,6 +226,12 @@ def _gvhd_parts(version, gvhd) -> tuple:
 
 def register(app) -> None:
     register_csv_export(app, Safety.AE_CSV, Safety.AE_GRID)
+    register_csv_export(
+        app,
+        Safety.ARM_CSV,
+        Safety.ARM_GRID,
+        on_export=lambda: on_listing_exported("mtsa-adverse-events-by-arm.csv"),
+    )
     for button, grid, name in (
         (Safety.SERIOUS_CSV, Safety.SERIOUS_GRID, "mtsa-serious-adverse-events.csv"),
         (Safety.DEATHS_CSV, Safety.DEATHS_GRID, "mtsa-deaths.csv"),
@@ -217,7 +280,7 @@ def register(app) -> None:
             cutoff,
             cutoff,
             *_ae_graphs(version, report),
-            *_gvhd_parts(version, report.gvhd),
+            *_gvhd_parts(version, report),
             report.stopping.sentence,
             report.stopping.rule.describe(),
             _drawn(version, "stopping", lambda: stopping_boundary_figure(report.stopping)),
@@ -227,6 +290,7 @@ def register(app) -> None:
         Output(Safety.AE_EMPTY, "children"),
         Output(Safety.AE_WRAP, "style"),
         Output(Safety.AE_GRID, "rowData"),
+        Output(Safety.AE_BASIS, "children"),
         Input(Shell.VERSION, "data"),
         Input(Safety.AE_TERMS, "value"),
         State(Shell.STATUS, "data"),
@@ -234,11 +298,28 @@ def register(app) -> None:
     def update_ae_table(version, with_terms, status):
         report, _ = _report(version, status)
         if report is None:  # the page says why (update_safety)
-            return None, HIDDEN, []
+            return None, HIDDEN, [], ""
+        basis = report.basis.sentence(report.safety_n)
         if report.events.empty:
-            return empty_state(NO_AE, color="info"), HIDDEN, []
+            return empty_state(NO_AE, color="info"), HIDDEN, [], basis
         terms = bool(with_terms)
-        return None, SHOWN, _drawn(version, "ae-rows", lambda: ae_rows(report, terms), terms=terms)
+        rows = _drawn(version, "ae-rows", lambda: ae_rows(report, terms), terms=terms)
+        return None, SHOWN, rows, basis
+
+    @app.callback(
+        Output(Safety.ARM_CARD, "style"),
+        Output(Safety.ARM_GRID, "columnDefs"),
+        Output(Safety.ARM_GRID, "rowData"),
+        Input(Shell.VERSION, "data"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_arm_table(version, status):
+        """Adverse events by treatment arm: for the DSMB, when the trial has two or more."""
+        report, _ = _report(version, status)
+        if report is None or not report.arms or not can_compare_arms(current_user):
+            return HIDDEN, [], []
+        columns, rows = _drawn(version, "arm-rows", lambda: arm_table(report))
+        return SHOWN, columns, rows
 
     @app.callback(
         Output(Safety.SERIOUS_EMPTY, "children"),
@@ -269,7 +350,7 @@ def register(app) -> None:
         return (
             no_serious if serious.empty else None,
             HIDDEN if serious.empty else SHOWN,
-            _drawn(version, "serious-rows", lambda: _records(serious)),
+            _drawn(version, "serious-rows", lambda: serious_rows(report)),
             no_death if deaths.empty else None,
             HIDDEN if deaths.empty else SHOWN,
             _drawn(version, "death-rows", lambda: death_rows(report)),

@@ -23,6 +23,7 @@ from dashboard.callbacks.sites_view import (
     site_forecast,
     site_rows,
     sites_data,
+    sites_unknown,
     what_if_options,
 )
 from dashboard.components.cards import empty_state
@@ -40,6 +41,13 @@ from dashboard.ids import Shell, Sites
 from dashboard.store import DataUnavailable
 
 PANEL = "sites"
+SITES_UNKNOWN = empty_state(
+    "Site names, cities and activation milestones are not recorded in these data.",
+    "They were loaded without a sites file (import --sites FILE, in the sites.csv "
+    "format): each site is listed by its id, and activation times, enrollment rates per "
+    "month of activity and site openings in the forecast cannot be computed.",
+    color="info",
+)
 
 
 def audit_export() -> None:
@@ -114,18 +122,19 @@ def _register_page_data(app) -> None:
         else:
             funnel = screening_funnel_figure(data.funnel)
             funnel_style = graph_style(funnel)
-        timeline = activation_timeline_figure(data.metrics, data.data_cut)
-        site_map = site_map_figure(data.metrics)
+        unknown = sites_unknown(data.metrics)
+        timeline = {} if unknown else activation_timeline_figure(data.metrics, data.data_cut)
+        site_map = {} if unknown else site_map_figure(data.metrics)
         cut = data.data_cut.isoformat()
         return (
-            None,
+            SITES_UNKNOWN if unknown else None,
             SHOWN,
             kpi_cards(data, forecast),
             site_rows(data.metrics),
             timeline,
-            graph_style(timeline),
+            HIDDEN if unknown else graph_style(timeline),
             site_map,
-            graph_style(site_map),
+            HIDDEN if unknown else graph_style(site_map),
             by_site_message,
             by_site,
             by_site_style,

@@ -233,6 +233,12 @@ def _recent_rate(cumulative: pd.DataFrame, cut: dt.date) -> float:
     return (int(cumulative["enrolled"].iloc[-1]) - start) / 12
 
 
+def sites_unknown(metrics: pd.DataFrame) -> bool:
+    """Whether the data hold no site management data at all (every status unknown: CDISC
+    datasets loaded without a sites file)."""
+    return bool(metrics["status"].eq("unknown").all())
+
+
 def kpi_cards(data: SitesData, forecast: Forecast | None) -> list:
     metrics, cut = data.metrics, data.data_cut
     recruiting = int((metrics["status"] == "recruiting").sum())
@@ -259,16 +265,28 @@ def kpi_cards(data: SitesData, forecast: Forecast | None) -> list:
         detail = f"95% interval {format_date(forecast.target_date_lower)} – {upper}"
     else:
         expected, detail = "—", "no forecast"
+    if sites_unknown(metrics):
+        status_cards = [
+            kpi_card("Sites", str(len(metrics)), "status not recorded", "sites-kpi-recruiting"),
+            kpi_card("Sites not yet open", "—", "activation not recorded", "sites-kpi-waiting"),
+        ]
+    else:
+        status_cards = [
+            kpi_card(
+                "Sites recruiting",
+                f"{recruiting} / {len(metrics)}",
+                "at the data cut",
+                card_id="sites-kpi-recruiting",
+            ),
+            kpi_card(
+                "Sites not yet open",
+                str(len(waiting)),
+                waiting_detail,
+                card_id="sites-kpi-waiting",
+            ),
+        ]
     return [
-        kpi_card(
-            "Sites recruiting",
-            f"{recruiting} / {len(metrics)}",
-            "at the data cut",
-            card_id="sites-kpi-recruiting",
-        ),
-        kpi_card(
-            "Sites not yet open", str(len(waiting)), waiting_detail, card_id="sites-kpi-waiting"
-        ),
+        *status_cards,
         kpi_card(
             "Enrolled",
             f"{enrolled} / {target}" if target else str(enrolled),

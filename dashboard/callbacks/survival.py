@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dash import Input, Output, State, no_update
+from flask_login import current_user
 
+from analysis.study_content import WHAT
 from analysis.survival import CONF_TYPES
-from analysis.survival_panels import ENDPOINTS
 from analysis.survival_summary import (
     BY_FIELDS,
     CONF_LEVELS,
@@ -17,24 +18,30 @@ from analysis.survival_summary import (
     outcomes_view,
     response_table,
     site_choices,
+    survival_choices,
     survival_view,
 )
-from dashboard.auth import audit
+from dashboard.auth import audit, can_compare_arms
 from dashboard.callbacks.access import panel_result
 from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
 from dashboard.callbacks.site_filter import site_option, site_options
-from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.cards import empty_state, kpi_card, not_recorded_state
 from dashboard.components.downloads import send_csv
 from dashboard.figures.response import rate_texts, response_figure
 from dashboard.figures.survival import cif_figure, km_figure, month_text
 from dashboard.figures.swimmer import swimmer_figure
 from dashboard.figures.theme import graph_style
-from dashboard.formatting import format_date
+from dashboard.formatting import GROUP_NAMES, format_date
 from dashboard.ids import Shell, Survival
 from dashboard.store import DataUnavailable
 
 PANEL = "survival"
-BY_LABELS = {"cytogenetic_risk": "cytogenetic risk groups", "sex": "sexes", "site_id": "sites"}
+BY_LABELS = {
+    "cytogenetic_risk": "cytogenetic risk groups",
+    "sex": "sexes",
+    "site_id": "sites",
+    "arm": "arms",
+}
 SMALL_GROUP = 5
 
 
@@ -68,9 +75,13 @@ class Options:
 
 
 def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
-    """The page's control values, checked; a ValueError for anything not offered."""
-    if endpoint not in ENDPOINTS:
-        raise BadOption(f"Unknown endpoint {endpoint!r}: choose overall or progression-free.")
+    """The page's control values, checked; a ValueError for anything not offered.
+
+    The endpoint is checked against the data by the analysis (a study's own endpoints
+    are offered beside OS and PFS); comparing arms is for the DSMB only.
+    """
+    if not isinstance(endpoint, str) or not endpoint:
+        raise BadOption(f"Unknown endpoint {endpoint!r}: choose one of the endpoints offered.")
     if conf_type not in CONF_TYPES:
         raise BadOption(f"Unknown confidence interval {conf_type!r}: choose log, log-log or plain.")
     try:
@@ -81,6 +92,8 @@ def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
         raise BadOption(f"Unknown confidence level {conf_level!r}: choose 80, 90, 95 or 99%.")
     if group_by != "none" and group_by not in BY_FIELDS:
         raise BadOption(f"Unknown grouping {group_by!r}: choose risk, sex, site or none.")
+    if group_by == "arm" and not can_compare_arms(current_user):
+        raise BadOption("Comparing treatment arms is for the data safety monitoring board.")
     return Options(
         endpoint=endpoint,
         conf_type=conf_type,
@@ -97,11 +110,13 @@ def _plural(k: int, word: str) -> str:
 def summary_sentence(summary: SurvivalSummary) -> str:
     """'n patients, k deaths, median OS x months (95% CI a–b), median follow-up y months,
     data cut-off d' (PFS: 'k events (progression or death), median PFS ...')."""
-    name = summary.endpoint.upper()
+    name = summary.endpoint.upper() if summary.endpoint in ("os", "pfs") else summary.label
     if summary.endpoint == "os":
         events = _plural(summary.events, "death")
-    else:
+    elif summary.endpoint == "pfs":
         events = f"{_plural(summary.events, 'event')} (progression or death)"
+    else:
+        events = _plural(summary.events, "event")
     lower, upper = summary.median_ci
     ci = f"{100 * summary.conf_level:.0f}% CI {month_text(lower)}–{month_text(upper)}"
     if summary.median is not None:
@@ -124,11 +139,13 @@ def no_event_note(summary: SurvivalSummary):
         return None
     if summary.endpoint == "os":
         text = "No deaths yet: the OS curve stays at 100% and the median is not reached."
-    else:
+    elif summary.endpoint == "pfs":
         text = (
             "No progression or death yet: the PFS curve stays at 100% and the median is "
             "not reached."
         )
+    else:
+        text = f"No event yet ({summary.label}): the curve stays at 100%."
     return empty_state(text, color="info")
 
 
@@ -245,8 +262,10 @@ def register(app) -> None:
     @app.callback(
         Output(Survival.CIF, "figure"),
         Output(Survival.CIF, "style"),
+        Output(Survival.CIF_NOTE, "children"),
         Output(Survival.RESPONSE, "figure"),
         Output(Survival.RESPONSE, "style"),
+        Output(Survival.RESPONSE_NOTE, "children"),
         Output(Survival.RATES, "children"),
         Output(Survival.SWIMMER, "figure"),
         Output(Survival.SWIMMER, "style"),
@@ -255,22 +274,51 @@ def register(app) -> None:
         State(Shell.STATUS, "data"),
     )
     def update_outcomes(version, site, status):
-        nothing = {}, NO_HEIGHT, {}, NO_HEIGHT, [], {}, NO_HEIGHT
+        nothing = {}, NO_HEIGHT, None, {}, NO_HEIGHT, None, [], {}, NO_HEIGHT
         if panel_unavailable(version, status) is not None:
             return nothing
         try:
             options = parse_options("os", "log", 0.95, "none", site)
             view = panel_result(PANEL, version, "outcomes", outcomes_view, site_filter=options.site)
+            choices = panel_result(PANEL, version, "choices", survival_choices)
         except (DataUnavailable, ValueError):
             return nothing  # the curves' callback shows why
         if view.n == 0:
             return nothing
+        swimmer = sized(swimmer_figure(view.swimmer))
+        if "responses" in choices.not_recorded:
+            missing = not_recorded_state([WHAT["responses"]])
+            return {}, HIDDEN, missing, {}, HIDDEN, missing, [], *swimmer
         return (
             *sized(cif_figure(view.relapse)),
+            None,
             *sized(response_figure(view.response)),
+            None,
             rate_cards(view.response),
-            *sized(swimmer_figure(view.swimmer)),
+            *swimmer,
         )
+
+    @app.callback(
+        Output(Survival.ENDPOINT, "options"),
+        Output(Survival.GROUP_BY, "options"),
+        Input(Shell.VERSION, "data"),
+    )
+    def update_choices(version):
+        """Endpoints of these data (a study's own, from ADTTE, beside OS and PFS), and
+        arms to compare for the DSMB when the trial has two or more."""
+        if not version or version.get("version") is None:
+            return no_update, no_update
+        try:
+            choices = panel_result(PANEL, version, "choices", survival_choices)
+        except DataUnavailable:
+            return no_update, no_update
+        endpoints = [{"label": c["label"], "value": c["endpoint"]} for c in choices.endpoints]
+        groups = [{"label": "No grouping", "value": "none"}]
+        offered = [
+            f for f in BY_FIELDS if f != "arm" or (choices.arms and can_compare_arms(current_user))
+        ]
+        groups += [{"label": GROUP_NAMES[f], "value": f} for f in offered]
+        return endpoints, groups
 
     @app.callback(Output(Survival.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_site_choices(version):

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.formatting import format_date, format_time
+from data_access.import_report import SOURCE_LABELS
 
 
 def data_banner(version: dict | None, status: dict | None) -> list:
@@ -40,6 +41,12 @@ def data_banner(version: dict | None, status: dict | None) -> list:
         html.Span(" · loaded ", className="text-muted"),
         html.Span(format_time(dt.datetime.fromisoformat(version["loaded_at"]))),
     ]
+    kind = version.get("source_kind")
+    if kind:
+        line += [
+            html.Span(" · from ", className="text-muted"),
+            html.Span(SOURCE_LABELS.get(kind, kind), id="banner-source"),
+        ]
     if version.get("previous") is not None:
         line.append(
             dbc.Badge(

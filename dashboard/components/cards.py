@@ -24,6 +24,18 @@ def empty_state(message: str, hint=None, color: str = "secondary") -> dbc.Alert:
     return dbc.Alert(children, color=color, className="empty-state")
 
 
+def not_recorded_state(what: list[str]) -> dbc.Alert:
+    """What a panel shows when the study's data do not hold what it draws at all (a
+    study of another design): nothing is missing, there is nothing to show."""
+    listed = ", ".join(w[0].lower() + w[1:] for w in what[1:])
+    names = what[0] + (f", {listed}" if listed else "")
+    return empty_state(
+        f"Not recorded in this study: {names}.",
+        "The data loaded come from a study that does not collect them; this panel "
+        "applies to trials that do.",
+    )
+
+
 NO_DATA_HINT = [
     "Load a CSV bundle with ",
     html.Code("python -m dashboard import DIR"),

@@ -91,7 +91,11 @@ def km_figure(
         steps = group["steps"]
         table += [
             (f"{prefix}at risk", color, counts_at(steps, ticks, "at_risk")),
-            (f"{prefix}{EVENT_WORDS[endpoint]}", color, counts_at(steps, ticks, "n_events")),
+            (
+                f"{prefix}{EVENT_WORDS.get(endpoint, 'events')}",
+                color,
+                counts_at(steps, ticks, "n_events"),
+            ),
             (f"{prefix}censored", color, counts_at(steps, ticks, "n_censored")),
         ]
     traces = []
@@ -102,7 +106,7 @@ def km_figure(
         table,
         ticks,
         {
-            "title": {"text": Y_TITLES[endpoint]},
+            "title": {"text": Y_TITLES.get(endpoint, "Free of the event (%)")},
             "range": [0, 104],
             "tickvals": [0, 25, 50, 75, 100],
         },
@@ -121,15 +125,14 @@ def km_figure(
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
-    what = "overall" if endpoint == "os" else "progression-free"
-    return figure(
-        f"Kaplan–Meier estimate of {what} survival", traces + table_traces(table, ticks), layout
-    )
+    what = {"os": "overall survival", "pfs": "progression-free survival"}
+    title = f"Kaplan–Meier estimate of {what.get(endpoint, curves.get('label', endpoint))}"
+    return figure(title, traces + table_traces(table, ticks), layout)
 
 
 def _km_curve(group: dict, index: int, endpoint: str, level: str, by) -> list[dict]:
     """One group: CI band, step curve, censoring marks, median drop and landmarks."""
-    name = ENDPOINT_NAMES[endpoint]
+    name = ENDPOINT_NAMES.get(endpoint, endpoint)
     color = GROUP_COLORS[index % len(GROUP_COLORS)]
     key = f"group-{index}"
     steps = group["steps"]

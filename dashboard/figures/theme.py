@@ -23,6 +23,7 @@ SITE_STATUS_COLORS = {
     "suspended": "#d9822b",
     "completed": "#5e35b1",
     "withdrawn": "#b02a37",
+    "unknown": "#6c757d",
 }
 
 SITE_STATUS_LABELS = {
@@ -32,6 +33,7 @@ SITE_STATUS_LABELS = {
     "suspended": "Suspended",
     "completed": "Completed",
     "withdrawn": "Withdrawn",
+    "unknown": "Status unknown",
 }
 
 TEMPLATE = go.layout.Template(

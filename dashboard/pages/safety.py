@@ -39,7 +39,7 @@ AE_COLUMNS = [
         cellClassRules={"fw-semibold": "params.data.level < 1", "ps-4": "params.data.level == 1"},
     ),
     number_column("patients", "Patients", **_FIXED, width=90),
-    number_column("percent", "% of enrolled", **_FIXED, width=100),
+    number_column("percent", "% of safety population", **_FIXED, width=100),
     {
         "headerName": "Patients by worst grade",
         "children": [_grade_column(g) for g in range(1, 6)],
@@ -59,6 +59,7 @@ SERIOUS_COLUMNS = [
     date_column("onset_on", "Onset", width=130),
     number_column("day", "Day from transplant", width=130),
     date_column("resolved_on", "Resolved", width=130),
+    text_column("imputed", "Date imputed", width=120),
 ]
 
 DEATH_COLUMNS = [
@@ -69,7 +70,11 @@ DEATH_COLUMNS = [
     number_column("day_from_transplant", "Day from transplant"),
     text_column("cause", "Cause"),
     text_column("nrm", "Non-relapse death"),
+    text_column("date_imputed", "Date imputed"),
 ]
+
+ARM_FIRST_COLUMN = text_column("label", "System organ class", **_FIXED, width=380)
+"""The by-arm table's first column; one column per arm follows, built with the data."""
 
 
 def _card(title: str, body: list, extra=None) -> dbc.Card:
@@ -144,10 +149,31 @@ def layout(**_query):
                         "Adverse events by system organ class and worst grade",
                         [
                             _cutoff(Safety.CUTOFF),
+                            html.Div(id=Safety.AE_BASIS, className="small mb-2"),
                             html.Div(id=Safety.AE_EMPTY),
                             html.Div(ae_grid, id=Safety.AE_WRAP),
                         ],
                         terms,
+                    ),
+                    html.Div(
+                        _card(
+                            "Adverse events by treatment arm (DSMB)",
+                            [
+                                html.Div(
+                                    "Patients with at least one event, n (% of the arm) "
+                                    "[events]. Shown to the DSMB only: it unblinds.",
+                                    className="small text-muted mb-2",
+                                ),
+                                _fitted_grid(
+                                    Safety.ARM_GRID,
+                                    [ARM_FIRST_COLUMN],
+                                    "mtsa-adverse-events-by-arm.csv",
+                                    Safety.ARM_CSV,
+                                ),
+                            ],
+                        ),
+                        id=Safety.ARM_CARD,
+                        style={"display": "none"},
                     ),
                     html.Div(
                         [

@@ -4,8 +4,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analysis.survival_panels import BUILT_IN_ENDPOINTS
 from dashboard.components.site_filter import site_select
 from dashboard.figures.theme import GRAPH_CONFIG
+from dashboard.formatting import GROUP_NAMES
 from dashboard.ids import Survival
 
 dash.register_page(
@@ -17,10 +19,8 @@ dash.register_page(
     panel="survival",
 )
 
-ENDPOINT_OPTIONS = [
-    {"label": "Overall survival", "value": "os"},
-    {"label": "Progression-free survival", "value": "pfs"},
-]
+ENDPOINT_OPTIONS = [{"label": e["label"], "value": e["endpoint"]} for e in BUILT_IN_ENDPOINTS]
+"""The endpoints every trial offers; a study's own (ADTTE) are added with its data."""
 CONF_TYPE_OPTIONS = [
     {"label": "log (R default)", "value": "log"},
     {"label": "log-log (SAS default)", "value": "log-log"},
@@ -29,12 +29,10 @@ CONF_TYPE_OPTIONS = [
 CONF_LEVEL_OPTIONS = [
     {"label": f"{level}%", "value": f"0.{level}"} for level in ("80", "90", "95", "99")
 ]
-GROUP_OPTIONS = [
-    {"label": "No grouping", "value": "none"},
-    {"label": "Cytogenetic risk", "value": "cytogenetic_risk"},
-    {"label": "Sex", "value": "sex"},
-    {"label": "Site", "value": "site_id"},
+GROUP_OPTIONS = [{"label": "No grouping", "value": "none"}] + [
+    {"label": label, "value": field} for field, label in GROUP_NAMES.items() if field != "arm"
 ]
+"""Arms are offered with the data, to the DSMB, when a trial has two or more."""
 
 
 def _control(label: str, component, width: int) -> dbc.Col:
@@ -167,7 +165,10 @@ def layout(**_query):
                                     "Relapse and non-relapse mortality",
                                     Survival.CIF_CSV,
                                     Survival.CIF_DOWNLOAD,
-                                    [graph(Survival.CIF, "mtsa-relapse-nrm")],
+                                    [
+                                        html.Div(id=Survival.CIF_NOTE),
+                                        graph(Survival.CIF, "mtsa-relapse-nrm"),
+                                    ],
                                     "Aalen–Johansen",
                                 ),
                                 lg=6,
@@ -178,6 +179,7 @@ def layout(**_query):
                                     Survival.RESPONSE_CSV,
                                     Survival.RESPONSE_DOWNLOAD,
                                     [
+                                        html.Div(id=Survival.RESPONSE_NOTE),
                                         html.Div(id=Survival.RATES, className="row g-3 mb-3"),
                                         graph(Survival.RESPONSE, "mtsa-best-response"),
                                     ],

@@ -146,7 +146,7 @@ def _summary(pdf: _Pdf, report: SafetyReport, enrollment, version) -> None:
         row.append(enrollment.withdrawn)
     pdf.grid(header, [row], tuple([1] * len(header)), align="C" * len(header))
     pdf.heading("Safety at a glance", 11)
-    n = report.enrolled
+    n = report.safety_n
     overall = report.overall.iloc[0]
     early = report.deaths.early
     nrm100 = cif_at(report.deaths.nrm_cif, "nrm", 100) if report.deaths.nrm_cif.n else 0.0
@@ -178,7 +178,7 @@ def _ae_section(pdf: _Pdf, report: SafetyReport) -> None:
     pdf.heading("Adverse events by system organ class and worst grade")
     pdf.para(
         f"Data cut-off {format_date(report.data_cut)}. Patients are counted once per row, "
-        f"at their worst CTCAE grade; percentages of the {report.enrolled} enrolled.",
+        f"at their worst grade. {report.basis.sentence(report.safety_n)}",
         8.5,
     )
     table = ae_table(report, with_terms=True)

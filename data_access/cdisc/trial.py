@@ -3,9 +3,11 @@
 Trial settings come, in order of precedence, from the command line (``--target``,
 ``--data-cut``), the mapping file's ``[trial]`` table, and the study's TS domain
 (REGID, TITLE, PLANSUB, SSTDTC, DCUTDTC); STUDYID and the first screening date fill
-the rest. Sites are DM's SITEID values; their names, cities and activation milestones
-come from a sites file in the bundle's ``sites.csv`` format when one is given, as a
-CTMS delivers them; without it each site is listed by its id, milestones unknown.
+the rest, and ``not_recorded`` lists what the study cannot hold at all (no transplant
+named in the mapping, no LB or RS dataset). Sites are DM's SITEID values; their names,
+cities and activation milestones come from a sites file in the bundle's ``sites.csv``
+format when one is given, as a CTMS delivers them; without it each site is listed by
+its id, milestones unknown.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from data_access.bundle_read import read_table
+from data_access.cdisc.mapping import CHIMERISM
 from data_access.cdisc.sdtm import MappedTable
 from data_access.cdisc.study import Study
 from data_access.schema import Site
@@ -81,10 +84,28 @@ def map_trial(study: Study, patients: MappedTable, settings: TrialSettings) -> M
             "start_date": [start],
             "planned_accrual_end": [_date(given["planned_accrual_end"])],
             "data_cut": [cut],
+            "not_recorded": [" ".join(not_recorded(study)) or None],
         }
     )
     variables = {"target_enrollment": "PLANSUB", "start_date": "SSTDTC", "nct_id": "REGID"}
     return MappedTable(frame, "ts.xpt", np.array([1]), variables)
+
+
+def not_recorded(study: Study) -> list[str]:
+    """What the study's datasets and mapping cannot record at all, so that its pages say
+    "not recorded in this study" rather than "none yet" (names of ``NOT_RECORDED``)."""
+    mapping = study.mapping
+    tests = set(mapping["labs"]["tests"].values()) if "lb" in study.datasets else set()
+    missing = []
+    if not mapping["treatment"]["transplant"]:
+        missing += ["transplant", "gvhd"]
+    if not tests & {"ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT"}:
+        missing.append("blood_counts")
+    if CHIMERISM not in tests:
+        missing.append("chimerism")
+    if "rs" not in study.datasets:
+        missing.append("responses")
+    return [*missing, "transfusions"]  # no SDTM domain is read for transfusions
 
 
 def _int(text: str) -> int | None:
