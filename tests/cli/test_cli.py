@@ -10,37 +10,10 @@ import sys
 
 import pytest
 
+from tests.cli.commands import assert_clean_error, run
 from tests.conftest import REPO, SMALL_BUNDLE
 
 COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats"]
-
-
-@pytest.fixture(autouse=True)
-def app_database(tmp_path, monkeypatch):
-    """Commands that audit (import) write to a test's own app database."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("APP_DATABASE_URL", url)
-    return url
-
-
-def run(*args, database_url=None, timeout=120):
-    env = {k: v for k, v in os.environ.items() if k != "TRIAL_DATABASE_URL"}
-    if database_url:
-        env["TRIAL_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def assert_clean_error(result):
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip(), "an error must say what is wrong"
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
