@@ -108,7 +108,8 @@ def cmd_import(args) -> int:
         fmt = args.format or detect_format(args.directory)
         if given and fmt == "bundle":
             raise CommandError(f"{', '.join(given)}: for CDISC datasets only, not a CSV bundle")
-        print(f"reading {args.directory} as {_FORMAT_NAMES[fmt]}...", file=sys.stderr, flush=True)
+        if sys.stderr.isatty():  # a person waits; a script reads only errors there
+            print(f"reading {args.directory} as {_FORMAT_NAMES[fmt]}...", file=sys.stderr)
         report = import_folder(_engine(args), args.directory, fmt, options)
     except BundleError as error:
         for problem in error.problems:

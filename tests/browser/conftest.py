@@ -6,6 +6,7 @@ import dash
 import pytest
 
 from dashboard.app import create_app
+from dashboard.reports.render import figure_renderer
 from tests.conftest import PASSWORD, USERS, add_users, app_config
 
 
@@ -63,3 +64,28 @@ def open_app(dash_duo):
         return dash_duo
 
     return start
+
+
+GRID_ROWS = (
+    "return Array.from(document.querySelectorAll('#{grid} .ag-center-cols-container .ag-row'))"
+    ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
+    ".map(r => Array.from(r.querySelectorAll('.ag-cell')).map(c => c.innerText.trim()))"
+)
+PINNED_ROWS = (
+    "return Array.from(document.querySelectorAll('#{grid} .ag-pinned-left-cols-container .ag-row'))"
+    ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
+    ".map(r => r.innerText.trim())"
+)
+
+
+@pytest.fixture
+def renderer_closed():
+    """Close the app's kept Chromium (kaleido) before dash_duo stops the server, which
+    kills every thread the test started, the renderer's event loop included. List it
+    after dash_duo so that it is torn down first."""
+    yield
+    figure_renderer().close()
+
+
+def grid_rows(dash_duo, grid: str) -> list[list[str]]:
+    return dash_duo.driver.execute_script(GRID_ROWS.replace("{grid}", grid))

@@ -14,42 +14,18 @@ from pathlib import Path
 import pytest
 from dash.testing.wait import until
 
-from dashboard.reports.render import figure_renderer
 from data_access.engine import make_engine
 from data_access.importing import import_bundle
+from tests.browser.conftest import PINNED_ROWS, grid_rows
 from tests.conftest import SMALL_BUNDLE
 
 pytestmark = pytest.mark.browser
-
-GRID_ROWS = (
-    "return Array.from(document.querySelectorAll('#{grid} .ag-center-cols-container .ag-row'))"
-    ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
-    ".map(r => Array.from(r.querySelectorAll('.ag-cell')).map(c => c.innerText.trim()))"
-)
-PINNED_ROWS = (
-    "return Array.from(document.querySelectorAll('#{grid} .ag-pinned-left-cols-container .ag-row'))"
-    ".sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))"
-    ".map(r => r.innerText.trim())"
-)
-
-
-@pytest.fixture
-def renderer_closed():
-    """Close the app's kept Chromium (kaleido) before dash_duo stops the server, which
-    kills every thread the test started, the renderer's event loop included. List it
-    after dash_duo so that it is torn down first."""
-    yield
-    figure_renderer().close()
 
 
 @pytest.fixture
 def small_db(sqlite_url):
     import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
     return sqlite_url
-
-
-def grid_rows(dash_duo, grid: str) -> list[list[str]]:
-    return dash_duo.driver.execute_script(GRID_ROWS.replace("{grid}", grid))
 
 
 def test_saf_page001_dsmb_sees_the_safety_tables(
