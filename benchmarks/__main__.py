@@ -19,7 +19,7 @@ from benchmarks import datasets
 from benchmarks.report import Result, save, table
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PARTS = ("import", "callbacks", "poll", "transfer", "load")
+PARTS = ("import", "callbacks", "poll", "transfer", "load", "cdisc")
 
 
 def say(message: str) -> None:
@@ -141,7 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="mtsa-bench-") as scratch:
         work = args.workdir or Path(scratch)
-        for scale in datasets.scales(args.quick):
+        if "cdisc" in args.only:
+            from benchmarks.bench_import import bench_cdisc_pilot
+
+            say("pilot: 1 import of the CDISC pilot (SQLite and PostgreSQL)")
+            results += bench_cdisc_pilot(work, args.postgres_url)
+        scales = [] if args.only == ["cdisc"] else datasets.scales(args.quick)
+        for scale in scales:
             results += run_scale(scale, work / scale.name, args)
     settings = {
         "quick": args.quick,

@@ -42,9 +42,10 @@ def postgres_database(admin_url: str):
         admin.dispose()
 
 
-def run_import(url: str, bundle: Path) -> dict:
+def run_import(url: str, bundle: Path, *target: str) -> dict:
+    """One import in a child process (``target``: of CDISC datasets, their target)."""
     completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.import_child", url, str(bundle)],
+        [sys.executable, "-m", "benchmarks.import_child", url, str(bundle), *target],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -67,12 +68,9 @@ def export_once(trial_url: str, folder: Path) -> Path:
 def bench_import(scale, trial_url: str, folder: Path, postgres_url: str | None) -> list[Result]:
     bundle = export_once(trial_url, folder / scale.name)
     size_mb = sum(p.stat().st_size for p in bundle.iterdir()) / 2**20
-    targets = [("SQLite", lambda: _sqlite_target(folder, scale.name))]
-    if postgres_url:
-        targets.append(("PostgreSQL", lambda: postgres_database(postgres_url)))
     results = []
-    for label, target in targets:
-        with target() as url:
+    for label, url in databases(folder, scale.name, postgres_url):
+        with url() as url:
             outcome = run_import(url, bundle)
         note = f"bundle {size_mb:.0f} MB; peak includes {outcome['base_mb']:.0f} MB before import"
         results.append(
@@ -100,6 +98,14 @@ def bench_import(scale, trial_url: str, folder: Path, postgres_url: str | None) 
     return results
 
 
+def databases(folder: Path, name: str, postgres_url: str | None) -> list:
+    """(label, context manager giving a fresh database URL): SQLite, then PostgreSQL."""
+    targets = [("SQLite", lambda: _sqlite_target(folder, name))]
+    if postgres_url:
+        targets.append(("PostgreSQL", lambda: postgres_database(postgres_url)))
+    return targets
+
+
 @contextmanager
 def _sqlite_target(folder: Path, name: str):
     path = folder / f"import-{name}-{uuid.uuid4().hex[:6]}.db"
@@ -107,3 +113,28 @@ def _sqlite_target(folder: Path, name: str):
         yield f"sqlite:///{path}"
     finally:
         path.unlink(missing_ok=True)
+
+
+PILOT = REPO / "tests" / "fixtures" / "cdiscpilot01"
+PILOT_TARGET_SECONDS = 10.0
+
+
+def bench_cdisc_pilot(folder: Path, postgres_url: str | None) -> list[Result]:
+    """The public CDISC pilot (306 subjects, 1,191 adverse events, SDTM + ADaM XPT files)
+    imported as ``import DIR --target 300`` does it: read, map, check, write."""
+    results = []
+    for label, url in databases(folder, "pilot", postgres_url):
+        with url() as url:
+            outcome = run_import(url, PILOT, "300")
+        results.append(
+            Result(
+                "1 import",
+                f"CDISC pilot, {label}: time",
+                "pilot",
+                outcome["seconds"],
+                "s",
+                PILOT_TARGET_SECONDS,
+                note=f"peak {outcome['peak_mb']:.0f} MB",
+            )
+        )
+    return results

@@ -1,6 +1,7 @@
-"""One bundle import in a fresh process: ``python -m benchmarks.import_child URL DIR``.
+"""One import in a fresh process: ``python -m benchmarks.import_child URL DIR [TARGET]``.
 
-Prints one JSON line: seconds of ``import_bundle`` (read, check, write), the process's
+A CSV bundle, or CDISC datasets when ``TARGET`` (their target enrollment) is given.
+Prints one JSON line: seconds of the import (read, map, check, write), the process's
 peak resident memory (``VmHWM``, which includes the interpreter and its libraries) and
 the resident memory before the import, so the import's own share can be read off.
 ``VmHWM`` rather than ``ru_maxrss``: Linux carries ``ru_maxrss`` over from the parent
@@ -25,14 +26,17 @@ def _status_mb(field: str) -> float:
 
 
 def main(argv: list[str]) -> int:
-    url, directory = argv
+    url, directory, *target = argv
+    from data_access.cdisc import TrialSettings
     from data_access.engine import make_engine
-    from data_access.importing import import_bundle
+    from data_access.importing import CdiscOptions, import_folder
 
     engine = make_engine(url)
+    fmt = "cdisc" if target else "bundle"
+    options = CdiscOptions(settings=TrialSettings(target=int(target[0]))) if target else None
     before = _status_mb("VmRSS")
     start = time.perf_counter()
-    version = import_bundle(engine, Path(directory))
+    version = import_folder(engine, Path(directory), fmt, options).version
     seconds = time.perf_counter() - start
     engine.dispose()
     peak = _status_mb("VmHWM")

@@ -136,9 +136,13 @@ def read_bundle(directory: Path) -> dict[str, pd.DataFrame]:
     return {name: td.values for name, td in data.items()}  # typed by read_table
 
 
+BUNDLE_MARKERS = ("trial.csv", "patients.csv")
+"""Files only a bundle has (a CDISC folder may hold a ``sites.csv`` too)."""
+
+
 def looks_like_bundle(directory: Path) -> bool:
-    """Whether ``directory`` holds one of the bundle's required files."""
-    return any((Path(directory) / name).is_file() for name in REQUIRED_FILES)
+    """Whether ``directory`` holds ``trial.csv`` or ``patients.csv``."""
+    return any((Path(directory) / name).is_file() for name in BUNDLE_MARKERS)
 
 
 # ------------------------------------------------------------------------ export

@@ -173,7 +173,7 @@ def duplicate_keys(td: TableData) -> list[Problem]:
                 for k in key
             ]
             return [
-                f"duplicate {label}: {', '.join(parts)} (first on line {firsts[r]})"
+                f"duplicate {label}: {', '.join(parts)} (first on {td.unit or 'line'} {firsts[r]})"
                 for r, parts in zip(rows, zip(*shown_values, strict=True), strict=True)
             ]
 

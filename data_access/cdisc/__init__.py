@@ -49,16 +49,34 @@ class CdiscData:
     notes: tuple[str, ...]
 
 
-def _read_all(directory: Path, study_problems: list[Problem]) -> tuple[dict, list[str]]:
+def _read_all(directory: Path, mapping) -> tuple[Study, list[str]]:
+    """Every known dataset of ``directory`` read, and the names of other data files."""
     paths, problems, ignored = find_datasets(directory)
-    study_problems += problems
-    datasets = {}
+    study = Study({}, mapping, problems)
     for name, path in paths.items():
         dataset, problems = read_dataset(name, path)
-        study_problems += problems
-        if dataset is not None:
-            datasets[name] = dataset
-    return datasets, ignored
+        study.problems.extend(problems)
+        if dataset is None:
+            study.unreadable.add(name)
+        else:
+            study.datasets[name] = dataset
+    return study, ignored
+
+
+def _distinct(problems: list[Problem]) -> list[Problem]:
+    """Problems sorted by file and row, each place reported once: the first problem
+    found at a row and variable (the most specific: an invalid date before the empty
+    cell it leaves), and a problem with a whole variable instead of its rows'."""
+    whole = {(p.file, p.column) for p in problems if p.line == WHOLE_FILE}
+    seen, out = set(), []
+    for problem in problems:
+        key = (problem.file, problem.line, problem.column)
+        covered = problem.line != WHOLE_FILE and (problem.file, problem.column) in whole
+        if key in seen or covered:
+            continue
+        seen.add(key)
+        out.append(problem)
+    return sorted(out, key=lambda p: (p.file, p.line))
 
 
 def _table_data(table: Table, mapped: MappedTable | TableData | None) -> TableData:
@@ -133,14 +151,13 @@ def read_cdisc(
         mapping = load_mapping(mapping_file)
     except MappingError as error:
         raise CdiscError(error.problems) from None
-    problems: list[Problem] = []
-    datasets, ignored = _read_all(directory, problems)
-    study = Study(datasets, mapping, problems)
+    study, ignored = _read_all(directory, mapping)
+    ignored = [n for n in ignored if sites_file is None or Path(sites_file).name != n]
     if ignored:
         study.note(f"files not read (not a dataset the dashboard uses): {', '.join(ignored)}")
     patients = map_patients(study)
     if patients is None:
-        raise CdiscError(study.problems)
+        raise CdiscError(_distinct(study.problems))
     apply_adsl(study, patients)
     events = map_adverse_events(study, patients)
     apply_adae(study, events)
@@ -162,6 +179,6 @@ def read_cdisc(
             study.problems.extend(check_cells(td))
     study.problems.extend(check_rules(data))
     if study.problems:
-        raise CdiscError(sorted(set(study.problems), key=lambda p: (p.file, p.line, p.column)))
+        raise CdiscError(_distinct(study.problems))
     kind = "sdtm+adam" if uses_adam(study) else "sdtm"
     return CdiscData({name: td.values for name, td in data.items()}, kind, tuple(study.notes))

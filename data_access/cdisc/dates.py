@@ -80,21 +80,15 @@ def parse_dates(text: pd.Series) -> ParsedDates:
 
 
 def not_before(parsed: ParsedDates, floor: pd.Series) -> pd.Series:
-    """Imputed dates raised to ``floor`` (the first treatment) where the known part of
-    the partial date allows that day: same year when only the year is known, same
-    year and month when the day is missing."""
+    """Imputed dates raised to ``floor`` where the known part of the partial date allows
+    that day: same year when only the year is known, same year and month when the day
+    is missing. ``floor`` is the first treatment for an onset, the start of the same
+    record for an end; a date whose known part lies before the floor is left before it."""
     floor = pd.to_datetime(floor).reindex(parsed.dates.index)
     same_year = parsed.year == floor.dt.year
     same_month = parsed.month.isna() | (parsed.month == floor.dt.month)
     raise_it = parsed.imputed & same_year & same_month & (parsed.dates < floor)
     return parsed.dates.where(~raise_it, floor)
-
-
-def not_before_start(end: ParsedDates, start: pd.Series) -> pd.Series:
-    """Imputed end dates raised to the record's start date where they fell before it."""
-    start = pd.to_datetime(start).reindex(end.dates.index)
-    early = end.imputed & (end.dates < start)
-    return end.dates.where(~early, start)
 
 
 def sas_dates(values: pd.Series) -> pd.Series:

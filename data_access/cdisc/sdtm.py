@@ -285,7 +285,7 @@ def map_follow_up(study: Study, patients: MappedTable) -> MappedTable:
             "imputed": np.where(imputed & died.notna(), "died_on", None),
         }
     )
-    variables = {"died_on": "DTHDTC", "last_contact_on": "USUBJID"}
+    variables = {"patient_id": "USUBJID", "died_on": "DTHDTC"}
     return MappedTable(out.reset_index(drop=True), dm.file, patients.rows[enrolled], variables)
 
 

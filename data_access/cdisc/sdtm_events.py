@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from data_access.cdisc.datasets import Dataset
-from data_access.cdisc.dates import not_before, not_before_start
+from data_access.cdisc.dates import not_before
 from data_access.cdisc.mapping import CHIMERISM, upper_set
 from data_access.cdisc.sdtm import NOT_CODED, MappedTable, _upper
 from data_access.cdisc.study import Study
@@ -147,7 +147,7 @@ def map_adverse_events(study: Study, patients: MappedTable) -> MappedTable | Non
             f"(else enrollment, else screening) and marked imputed: {int(no_onset.sum())}"
         )
     end = study.dates(ae, "AEENDTC") if "AEENDTC" in ae.frame else None
-    resolved = not_before_start(end, onset) if end is not None else pd.Series(pd.NaT, ids.index)
+    resolved = not_before(end, onset) if end is not None else pd.Series(pd.NaT, ids.index)
     resolved_imputed = end.imputed & resolved.notna() if end is not None else onset_imputed & False
     term = ae.text("AEDECOD").where(ae.text("AEDECOD").ne(""), ae.text("AETERM"))
     soc = ae.text("AEBODSYS").where(ae.text("AEBODSYS").ne(""), ae.text("AESOC"))

@@ -23,6 +23,7 @@ class Study:
     mapping: Mapping
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
     _dates: dict[tuple[str, str], ParsedDates] = field(default_factory=dict)
 
     def get(self, name: str) -> Dataset | None:
@@ -31,6 +32,8 @@ class Study:
     def require(self, name: str, *variables: str) -> Dataset | None:
         """Dataset ``name`` when it has ``variables``; else None, with a problem."""
         ds = self.datasets.get(name)
+        if ds is None and name in self.unreadable:  # already said why
+            return None
         if ds is None:
             message = f"required dataset {name.upper()} is missing ({name}.xpt, "
             message += f"{name}.sas7bdat or {name}.csv)"

@@ -59,9 +59,10 @@ def map_trial(study: Study, patients: MappedTable, settings: TrialSettings) -> M
     study_id = dm.text("STUDYID").iloc[0] if len(dm.frame) and dm.has("STUDYID") else ""
     registry = ts.get("REGID", "")
     target = settings.target or given["target_enrollment"] or _int(ts.get("PLANSUB", ""))
+    file = study.get("ts").file if study.get("ts") is not None else "ts.xpt"
     if not target:
         study.variable_problem(
-            "ts.xpt",
+            file,
             "PLANSUB",
             "no target enrollment: the study has no TS PLANSUB; give --target N or "
             "target_enrollment in the mapping file's [trial] table",
@@ -88,7 +89,7 @@ def map_trial(study: Study, patients: MappedTable, settings: TrialSettings) -> M
         }
     )
     variables = {"target_enrollment": "PLANSUB", "start_date": "SSTDTC", "nct_id": "REGID"}
-    return MappedTable(frame, "ts.xpt", np.array([1]), variables)
+    return MappedTable(frame, file, np.array([1]), variables)
 
 
 def not_recorded(study: Study) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data_access.cdisc.dates import not_before, not_before_start, parse_dates
+from data_access.cdisc.dates import not_before, parse_dates
 from data_access.cdisc.mapping import DEFAULTS, MappingError, load_mapping
 
 T = pd.Timestamp
@@ -59,14 +59,17 @@ def test_cdiscrule004_untreated_patient_keeps_the_plain_rule():
     assert not_before(parsed, pd.Series([pd.NaT])).iloc[0] == T("2013-05-01")
 
 
-def test_cdiscrule005_end_never_before_its_start():
-    end = parse_dates(pd.Series(["2013-05", "2013-05", "2013-05-03"]))
-    start = pd.Series([T("2013-05-20"), T("2013-04-20"), T("2013-05-20")])
-    # Imputed ends are raised to the start; a whole end date is left as given.
-    assert list(not_before_start(end, start)) == [
+def test_cdiscrule005_end_never_imputed_before_its_start():
+    end = parse_dates(pd.Series(["2013-05", "2013-05", "2013-05-03", "2013-03"]))
+    start = pd.Series([T("2013-05-20"), T("2013-04-20"), T("2013-05-20"), T("2013-04-20")])
+    # An imputed end is raised to its start when its known part allows that day; a
+    # whole end date, or a month before the start, is left as given (and refused later
+    # as an end before its start).
+    assert list(not_before(end, start)) == [
         T("2013-05-20"),
         T("2013-05-01"),
         T("2013-05-03"),
+        T("2013-03-01"),
     ]
 
 
