@@ -56,8 +56,8 @@ class SafetyBasis:
         )
         if self.grades_from_severity:
             text += (
-                " Grades were mapped from the study's severity (mild 1, moderate 2, "
-                "severe 3): the study recorded no CTCAE grade."
+                " Grades were mapped from the study's severity scale (such as mild, moderate, "
+                "severe) where it recorded no CTCAE grade."
             )
         return text
 

@@ -6,7 +6,7 @@ booleans ``yes``/``no``. Column names, order, types, required values, allowed va
 keys and references all come from :mod:`data_access.schema`. ``trial.csv``,
 ``sites.csv`` and ``patients.csv`` are required; another bundle file may be absent
 (no rows), and a column whose values are optional may be absent from a header (all
-missing). Besides the nine bundle files the folder may hold only documentation
+missing). Besides the ten bundle files the folder may hold only documentation
 (``*.md``, ``*.txt``) and hidden entries (names starting with ``.``); anything else is
 reported, so that a misspelt file name is never silently ignored.
 
@@ -107,7 +107,7 @@ def read_bundle(directory: Path) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict[str, pandas.DataFrame]
-        One frame per bundle table (all nine; an absent file gives an empty frame), with
+        One frame per bundle table (all ten; an absent file gives an empty frame), with
         the house dtypes of :func:`data_access.frames.typed_frame`, rows in file order.
 
     Raises
@@ -206,7 +206,7 @@ def _write_csv(path: Path, cells: pd.DataFrame) -> None:
 
 
 def export_bundle(engine: Engine, directory: Path) -> list[Path]:
-    """Write the trial data as a bundle in ``directory``; return the nine file paths.
+    """Write the trial data as a bundle in ``directory``; return the ten file paths.
 
     Every bundle file is written, header only when its table is empty, in the format
     :func:`read_bundle` reads, so export then import gives the same frames. All files

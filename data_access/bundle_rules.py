@@ -32,6 +32,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("patients", "age"): (0, 120),
     ("lab_results", "value"): (0, None),
     ("chimerism", "donor_percent"): (0, 100),
+    ("time_to_event", "days"): (0, None),
 }
 """Plausible numbers (inclusive). Eligibility (age 60–74) is not an import rule."""
 

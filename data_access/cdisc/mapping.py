@@ -11,6 +11,7 @@ response codes, terms) are compared without regard to case.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import tomllib
 from pathlib import Path
 
@@ -122,6 +123,19 @@ DEFAULTS: dict[str, dict[str, object]] = {
 }
 """Every key of a mapping file and its default (``docs/cdisc-import.md`` explains each)."""
 
+_DATES = {("trial", "start_date"), ("trial", "planned_accrual_end"), ("trial", "data_cut")}
+"""Keys holding a date (``2021-10-29``, quoted or a TOML date)."""
+_VARIABLES = {
+    ("patients", "enrollment_variable"),
+    ("patients", "screening_variables"),
+    ("patients", "diagnosis_qualifier"),
+    ("patients", "cytogenetic_risk_qualifier"),
+    ("adverse_events", "acute_gvhd_grade"),
+    ("adverse_events", "chronic_gvhd_grade"),
+    ("treatment", "domains"),
+}
+"""Keys naming variables or domains, which SAS writes in upper case: any case is taken."""
+
 _CHOICES = {
     ("labs", "tests"): LAB_TARGETS,
     ("labs", "required"): LAB_TARGETS,
@@ -154,8 +168,22 @@ def _kind(value) -> str:
     return "a table"
 
 
+def _normalise(section: str, key: str, value):
+    """A TOML date as ISO text; variable and domain names in upper case."""
+    if (section, key) in _DATES and isinstance(value, dt.date):
+        return value.isoformat()
+    if (section, key) in _VARIABLES:
+        return [v.upper() for v in value] if isinstance(value, list) else value.upper()
+    return value
+
+
 def _check_value(section: str, key: str, value, default) -> str | None:
     """Why ``value`` cannot stand for ``default``, or None."""
+    if (section, key) in _DATES and value != "":
+        try:
+            dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return f"expected a date YYYY-MM-DD, got {value!r}"
     if isinstance(default, dict):
         if not isinstance(value, dict):
             return f"expected a table, got {_kind(value)}"
@@ -223,6 +251,7 @@ def load_mapping(path: Path | None) -> Mapping:
             problems.append(_problem(name, f"{section}: expected a [{section}] table"))
             continue
         for key, value in keys.items():
+            value = _normalise(section, key, value) if key in DEFAULTS[section] else value
             if key not in DEFAULTS[section]:
                 known = ", ".join(DEFAULTS[section])
                 message = f"{section}.{key}: unknown key (keys of [{section}]: {known})"

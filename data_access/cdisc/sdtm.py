@@ -168,11 +168,11 @@ def _screen_failures(study: Study, dm: Dataset, ids: pd.Series) -> pd.Series:
         dm.text("ARM")
     ).isin(upper_set(settings["screen_failure_arm"]))
     events = _first_per_subject(_ds_events(study, settings["screen_failure_event"]))
-    term = ids.map(events["term"]) if not events.empty else pd.Series(None, index=ids.index)
-    decode = ids.map(events["decode"]) if not events.empty else pd.Series(None, index=ids.index)
-    failed = by_arm | term.notna()
-    informative = term.where(term.notna() & (term.str.upper() != decode.str.upper()))
-    return informative.where(informative.notna(), "screen failure").where(failed, None)
+    term = ids.map(events["term"]).fillna("").astype(str)
+    decode = ids.map(events["decode"]).fillna("").astype(str)
+    failed = by_arm | ids.isin(events.index)
+    informative = term.where(term.ne("") & (term.str.upper() != decode.str.upper()), "")
+    return informative.where(informative.ne(""), "screen failure").where(failed, None)
 
 
 def _enrollment_dates(
@@ -205,7 +205,7 @@ def _screening_dates(
     study: Study, dm: Dataset, ids: pd.Series, enrolled_on: pd.Series
 ) -> pd.Series:
     """Screening date: the first screening variable that holds one, else the first visit
-    (SV), else the enrollment date, else the first record of any kind."""
+    (SV), else the enrollment date."""
     dates, _imputed = study.first_date(dm, study.mapping["patients"]["screening_variables"])
     sv = study.get("sv")
     if sv is not None and "SVSTDTC" in sv.frame:

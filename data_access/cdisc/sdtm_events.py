@@ -79,8 +79,11 @@ def _grades(study: Study, ae: Dataset) -> tuple[pd.Series, pd.Series]:
             )
         )
     if from_severity.any():
+        scale = ", ".join(
+            f"{k} {v}" for k, v in study.mapping["adverse_events"]["severity_grades"].items()
+        )
         study.note(
-            f"adverse events graded from severity (AESEV mapped to grades 1-3, no AETOXGR): "
+            f"adverse events graded from severity (AESEV: {scale}; no AETOXGR): "
             f"{int(from_severity.sum())}"
         )
     return grade.astype("Int64"), from_severity

@@ -582,3 +582,14 @@ def test_cdisc032_no_target_enrollment_anywhere(study, sqlite_url):
 
 def test_cdisc033_sdtm_folder_with_a_sites_file_is_recognised_as_cdisc():
     assert detect_format(FIXTURE) == "cdisc"
+
+
+def test_cdisc034_study_without_ds_still_loads(study):
+    (study / "ds.csv").unlink()
+    tables = read_cdisc(study, study / MAPPING, study / SITES).tables
+    patients = tables["patients"].set_index("patient_id")
+    # The screen failure is known from ARMCD alone; its reason was only in DS.
+    assert patients.loc[P4, "screen_failure_reason"] == "screen failure"
+    assert patients["withdrawn_on"].isna().all()  # withdrawals come from DS
+    follow_up = tables["follow_up"].set_index("patient_id")
+    assert follow_up.loc[P2, "died_on"] == pd.Timestamp("2020-09-15")  # DM DTHDTC

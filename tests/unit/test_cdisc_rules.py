@@ -120,3 +120,22 @@ def test_cdiscrule012_mapping_file_errors_are_one_line_each(tmp_path, text, mess
         load_mapping(path)
     [problem] = caught.value.problems
     assert str(problem).startswith(message)
+
+
+def test_cdiscrule013_dates_and_names_in_any_form_sas_would_write(tmp_path):
+    path = tmp_path / "mapping.toml"
+    path.write_text(
+        '[trial]\ndata_cut = 2021-10-29\nstart_date = "2019-01-08"\n'
+        '[treatment]\ndomains = ["ex", "Pr"]\n[patients]\nenrollment_variable = "rfstdtc"\n',
+        encoding="utf-8",
+    )
+    mapping = load_mapping(path)
+    assert (mapping["trial"]["data_cut"], mapping["trial"]["start_date"]) == (
+        "2021-10-29",
+        "2019-01-08",
+    )
+    assert mapping["treatment"]["domains"] == ["EX", "PR"]
+    assert mapping["patients"]["enrollment_variable"] == "RFSTDTC"
+    path.write_text('[trial]\nstart_date = "2019-13-01"\n', encoding="utf-8")
+    with pytest.raises(MappingError, match="expected a date YYYY-MM-DD, got '2019-13-01'"):
+        load_mapping(path)
