@@ -7,7 +7,6 @@ Lines in patients.csv: 2 = P-001 ... 9 = P-008; sites.csv: 2 CLF, 3 GRE, 4 LIL, 
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from data_access.import_report import records_after_cut, records_before_enrollme
 from data_access.importing import import_bundle
 from data_access.queries import load_snapshot
 from data_access.schema import LabResult, Patient
+from tests.csv_files import rows_of, write_rows
 
 SMALL = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "small"
 
@@ -29,16 +29,6 @@ def bundle(tmp_path) -> Path:
     target = tmp_path / "bundle"
     shutil.copytree(SMALL, target)
     return target
-
-
-def rows_of(bundle: Path, file: str) -> list[list[str]]:
-    with open(bundle / file, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(bundle: Path, file: str, rows: list[list[str]]) -> None:
-    with open(bundle / file, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
 def set_cell(bundle: Path, file: str, line: int, column: str, value: str) -> None:

@@ -12,7 +12,6 @@ row 7 = MTSA-STE-001 NEUT 100 /uL on 2020-03-16.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -27,6 +26,7 @@ from data_access.cdisc import CdiscError, TrialSettings, read_cdisc
 from data_access.engine import make_engine
 from data_access.importing import CdiscOptions, detect_format, import_folder
 from data_access.queries import latest_version, load_snapshot
+from tests.csv_files import rows_of, write_rows
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "sdtm" / "mtsa"
 MAPPING = "mapping.toml"
@@ -59,16 +59,6 @@ def study(tmp_path) -> Path:
     target = tmp_path / "study"
     shutil.copytree(FIXTURE, target)
     return target
-
-
-def rows_of(folder: Path, file: str) -> list[list[str]]:
-    with open(folder / file, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(folder: Path, file: str, rows: list[list[str]]) -> None:
-    with open(folder / file, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
 def set_cell(folder: Path, file: str, row: int, variable: str, value: str) -> None:
