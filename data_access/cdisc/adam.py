@@ -25,12 +25,6 @@ def uses_adam(study: Study) -> bool:
     return any(name in study.datasets for name in ADAM)
 
 
-def _by_subject(ds, values: pd.Series) -> pd.Series:
-    """``values`` (on the rows of ``ds``) indexed by USUBJID, first row of each subject."""
-    by_id = pd.Series(values.to_numpy(), index=ds.text("USUBJID").to_numpy())
-    return by_id[~by_id.index.duplicated()]
-
-
 def apply_adsl(study: Study, patients: MappedTable) -> None:
     """Arm, first treatment date and safety population of enrolled patients from ADSL."""
     adsl = study.get("adsl")
@@ -41,15 +35,15 @@ def apply_adsl(study: Study, patients: MappedTable) -> None:
     enrolled = frame["enrolled_on"].notna() & ids.isin(adsl.text("USUBJID"))
     arm_variable = next((v for v in ("TRT01A", "TRT01P") if v in adsl.frame), None)
     if arm_variable:
-        arm = ids.map(_by_subject(adsl, adsl.text(arm_variable)))
+        arm = ids.map(study.per_subject(adsl, adsl.text(arm_variable), "first"))
         frame["arm"] = frame["arm"].where(~(enrolled & arm.ne("")), arm)
     if "TRTSDT" in adsl.frame:
-        start = ids.map(_by_subject(adsl, sas_dates(adsl.frame["TRTSDT"])))
+        start = ids.map(study.per_subject(adsl, sas_dates(adsl.frame["TRTSDT"]), "first"))
         frame["treatment_start_on"] = frame["treatment_start_on"].where(
             ~(enrolled & start.notna()), start
         )
     if "SAFFL" in adsl.frame:
-        flag = ids.map(_by_subject(adsl, _upper(adsl.text("SAFFL"))))
+        flag = ids.map(study.per_subject(adsl, _upper(adsl.text("SAFFL")), "first"))
         frame["safety_population"] = flag.eq("Y").where(enrolled)
 
 

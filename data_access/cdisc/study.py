@@ -87,7 +87,8 @@ class Study:
         self.notes.append(text)
 
     def per_subject(self, ds: Dataset, values: pd.Series, how: str = "min") -> pd.Series:
-        """``values`` (on the rows of ``ds``) reduced to one per USUBJID."""
+        """``values`` (on the rows of ``ds``) reduced to one per USUBJID (``how``: a pandas
+        aggregation such as ``min``, ``max``, ``first``); missing values are skipped."""
         frame = pd.DataFrame({"id": ds.text("USUBJID"), "v": values}).dropna(subset=["v"])
         return frame.groupby("id")["v"].agg(how)
 
