@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-DAYS_PER_MONTH = 30.4375  # 365.25 / 12, ARCHITECTURE §5
+DAYS_PER_MONTH = 30.4375  # 365.25 / 12, the month of docs/definitions.md
 
 
 def to_date(value) -> dt.date | None:
@@ -39,8 +39,9 @@ def trial_value(tables: dict[str, pd.DataFrame], column: str):
 def resolve_cut(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> pd.Timestamp:
     """The data cut as a Timestamp: ``data_cut``, else trial.csv's, else the latest date.
 
-    Mirrors ARCHITECTURE §3 ("if empty, the latest date in the bundle") so the
-    analyses also work on a bare dictionary of frames.
+    Mirrors the bundle's rule (``docs/data-bundle.md``: an empty ``trial.data_cut``
+    means the latest date in the data) so the analyses also work on a bare dictionary
+    of frames.
 
     Raises
     ------

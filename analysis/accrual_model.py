@@ -27,7 +27,7 @@ ALPHA_BOUNDS = (0.1, 1000.0)  # gamma shape; the upper bound means "no heterogen
 PLANNED_PRIOR_SHAPE = 1.0  # exponential prior for a site's rate: weakly informative
 PLANNED_LOG_MEAN_SD = float(np.log(2.0))  # planned rate trusted to a factor of 2 (1 s.d.)
 # Ethics approval to first inclusion in French academic studies: median 134 days, IQR
-# 61–237 (Rev Med Interne 2024; CLINICAL-CONTEXT.md). A log-normal with that median and
+# 61–237 (Rev Med Interne 2024). A log-normal with that median and
 # sigma = ln(237/61) / (2 × 0.6745) ≈ 1.0 matches the IQR.
 DEFAULT_DELAY_MEDIAN_DAYS = 134.0
 DEFAULT_DELAY_SIGMA = 1.0

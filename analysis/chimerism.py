@@ -1,4 +1,4 @@
-"""Donor microchimerism after the micro-transplant (ARCHITECTURE §4).
+"""Donor microchimerism after the micro-transplant (``docs/definitions.md``).
 
 Each sample has the donor DNA percent and the laboratory's detected yes/no. The
 3-month value is the sample closest to day 90 within days 76 to 104, the earlier on a

@@ -1,4 +1,6 @@
-"""The 3-month (day 90) values and the complete-remission count criteria (ARCHITECTURE §4).
+"""The 3-month (day 90) values and the complete-remission count criteria.
+
+Definitions: ``docs/definitions.md``, "Day-90 values and the CR count criteria".
 
 The day-90 value of a test is the measurement closest to day 90 within days 76 to 104
 (both included), the earlier one when two are equally close, else missing. Several

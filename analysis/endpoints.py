@@ -1,4 +1,4 @@
-"""Per-patient time-to-event endpoints derived from the trial tables (ARCHITECTURE §4).
+"""Per-patient time-to-event endpoints derived from the trial tables (``docs/definitions.md``).
 
 Times are whole days from ``enrolled_on``. Only enrolled patients (``enrolled_on``
 on or before the data cut) are analysed. Events dated after the data cut are not

@@ -1,6 +1,6 @@
 """Enrollment against target: the counts behind the Overview page and ``stats enrollment``.
 
-Definitions follow ARCHITECTURE §4: enrolled = patients with ``enrolled_on``; screen
+Definitions (``docs/definitions.md``): enrolled = patients with ``enrolled_on``; screen
 failures = screened, not enrolled, and with a reason; the target comes from trial.csv.
 """
 
@@ -105,7 +105,10 @@ def enrollment_summary(
 
 
 def enrollment_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> dict:
-    """``stats enrollment`` (ARCHITECTURE §5), with the accrual forecast (None at target)."""
+    """``stats enrollment`` (``docs/command-line.md``), with the accrual forecast.
+
+    The forecast is None at target, and also while nobody is enrolled.
+    """
     summary = enrollment_summary(tables, data_cut)
     forecast = forecast_accrual(tables, data_cut) if summary.enrolled else None
     return {

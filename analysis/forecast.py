@@ -65,7 +65,7 @@ from analysis.forecast_sim import SiteFrame, fan_counts, site_frame, time_to_rea
 
 DEFAULT_SEED = 4958
 HORIZON_YEARS = 20
-DEFAULT_PLANNED_RATE = 0.075  # patients per site-month, MTSA as planned (CLINICAL-CONTEXT)
+DEFAULT_PLANNED_RATE = 0.075  # patients per site-month, MTSA as planned (registry dates)
 LEVELS = (0.025, 0.5, 0.975)
 
 
@@ -386,7 +386,10 @@ def _fan(cut, end, starts, rates, arrivals, enrolled) -> pd.DataFrame:
 
 
 def enrollment_forecast_json(forecast: Forecast | None) -> dict | None:
-    """The ``forecast`` member of ``stats enrollment`` (ARCHITECTURE §5); ``None`` at target."""
+    """The ``forecast`` member of ``stats enrollment`` (``docs/command-line.md``).
+
+    ``None`` at target (when :func:`forecast_accrual` returned ``None``).
+    """
     if forecast is None:
         return None
 

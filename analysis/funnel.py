@@ -5,14 +5,14 @@ Definitions (all as of the data cut; a date after the cut counts as not yet happ
 - **screened**: patients with ``screened_on`` on or before the cut (or no screening
   date);
 - **screen failure**: screened, not enrolled, with a ``screen_failure_reason``
-  (ARCHITECTURE §4); screened, not enrolled and without a reason is **in screening**;
+  (``docs/definitions.md``); screened, not enrolled and without a reason is **in screening**;
 - **eligible** = screened − screen failures (= enrolled + in screening);
 - **enrolled**: ``enrolled_on`` set; **withdrawn**: enrolled with ``withdrawn_on``;
 - **transplanted**: enrolled with ``transplant_on`` (micro-transplant, day 0);
 - **evaluable at 3 months**: transplanted at least 90 days before the cut, and either
   alive at day 90 (no ``died_on``, or died on day 90 or later) and not withdrawn before
-  day 90, or with at least one laboratory result on days 76–104 (the §4 window of the
-  3-month value) whatever happened afterwards. The others are split into
+  day 90, or with at least one laboratory result on days 76–104 (the window of the
+  3-month value, :mod:`analysis.day90`) whatever happened afterwards. The others are split into
   *too early* (transplanted fewer than 90 days before the cut), *died before day 90*
   and *withdrawn before day 90*, both without a day 76–104 laboratory value.
 """

@@ -1,7 +1,7 @@
 """The ``stats`` panels: one function per panel, shared by the CLI and the JSON API.
 
 Each takes the trial tables and the data cut (plus the panel's options) and returns
-JSON-ready data (ARCHITECTURE §5), so the command line, ``/api/stats`` and the pages
+JSON-ready data (``docs/command-line.md``), so the command line, ``/api/stats`` and the pages
 agree. Options are declared once here; the CLI turns them into flags and the API
 reads them from the query string.
 """

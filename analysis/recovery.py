@@ -243,7 +243,7 @@ def _value(value) -> float | None:
 
 
 def recovery_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> dict:
-    """``stats recovery`` (ARCHITECTURE §5): per-patient days, day-90 values, CIF steps.
+    """``stats recovery`` (``docs/command-line.md``): per-patient days, day-90 values, CIF steps.
 
     Days are whole numbers, ``null`` when not reached (not recovered as far as known,
     or no measurement in the day-90 window). ``cif`` has one ``{time, cif}`` per

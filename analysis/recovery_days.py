@@ -1,4 +1,4 @@
-"""Hematopoietic recovery days after the micro-transplant (ARCHITECTURE §4).
+"""Hematopoietic recovery days after the micro-transplant (``docs/definitions.md``).
 
 Day 0 is ``transplant_on``; a day is a whole number of days from it. For one test and
 one threshold the rules are, in this order:
@@ -15,8 +15,8 @@ one threshold the rules are, in this order:
    independence). A run that fails this is skipped and the next run is tried (the
    window slides by one measurement day).
 5. A patient whose counts never fall below the threshold on or after day 0 recovers on
-   day 0 and is flagged ``no_nadir`` (even if transfusions held the platelets up: §4
-   makes no exception). A patient with no measurement of the test on or after day 0
+   day 0 and is flagged ``no_nadir`` (even if transfusions held the platelets up: the
+   rule makes no exception). A patient with no measurement of the test on or after day 0
    has not recovered, as far as known (censored).
 
 :func:`recovery_day` states these rules for one patient; :func:`derive_recovery` applies

@@ -6,7 +6,8 @@ Population and counting rules (``docs/definitions.md``, Safety):
   (:mod:`analysis.safety_population`: the study's flags where it has them, else
   treatment-emergent events of treated patients where the data hold treatment dates,
   else every event of every enrolled patient), with onset on or before the data cut.
-  Deaths, GVHD and the stopping rule count every enrolled patient.
+  GVHD counts those events too; deaths and the stopping rule count every enrolled
+  patient.
 - A patient is counted once per row of a table, at the worst CTCAE grade recorded in
   that row's system organ class (SOC) or preferred term: ``grade_1``..``grade_5``
   count patients by worst grade and add up to ``patients``; ``patients_grade3plus``

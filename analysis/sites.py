@@ -1,6 +1,6 @@
 """Site activation and recruitment: the numbers behind the Sites page and ``stats sites``.
 
-Definitions (ARCHITECTURE §4–§5):
+Definitions (``docs/definitions.md``; JSON in ``docs/command-line.md``):
 
 - ``days_to_activation``: days from ethics approval (``ethics_approved_on``) to
   activation (``activated_on``); missing if either date is missing.
@@ -153,9 +153,9 @@ def _plain(key: str, value):
 
 
 def sites_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> dict:
-    """``stats sites --json`` (ARCHITECTURE §5): ``{data_cut, sites: [...]}``.
+    """``stats sites --json`` (``docs/command-line.md``): ``{data_cut, sites: [...]}``.
 
-    Each site carries exactly the §5 keys (:data:`JSON_KEYS`) as plain Python
+    Each site carries exactly the documented keys (:data:`JSON_KEYS`) as plain Python
     values: ISO date strings, ints, floats, and ``None`` for null.
     """
     cut = resolve_cut(tables, data_cut)

@@ -13,7 +13,7 @@ the rule.
 
 Defaults: p0 = 0.20 (an early NRM rate above 20% is unacceptable: elderly AML after
 intensive chemotherapy has about 10% 30-day and 15-20% 60-day mortality, and NRM of
-0-30% after micro-transplantation, see shared/trial/CLINICAL-CONTEXT.md), cutoff 0.90,
+0-30% has been reported after micro-transplantation), cutoff 0.90,
 window 100 days from enrollment, and the prior Beta(0.4, 1.6): mean 0.20 (= p0) and an
 effective sample size a + b = 2 patients, the weakly informative prior Thall and
 Simon recommend for the experimental arm so that the data dominate after a few

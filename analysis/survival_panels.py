@@ -1,10 +1,10 @@
 """The numbers behind the survival, relapse and response panels, as plain JSON data.
 
 Each function takes the trial tables (a dict of DataFrames keyed by table name, dates
-as ``datetime64[ns]``) and the data cut, and returns a dict shaped as ARCHITECTURE §5
-(``stats survival``, ``stats relapse``, ``stats response``): plain Python numbers,
-``None`` for a missing value, ISO dates, times in days. The pages, the command line
-and the JSON API all call these, so they always agree.
+as ``datetime64[ns]``) and the data cut, and returns a dict shaped as documented in
+``docs/command-line.md`` (``stats survival``, ``stats relapse``, ``stats response``):
+plain Python numbers, ``None`` for a missing value, ISO dates, times in days. The
+pages, the command line and the JSON API all call these, so they always agree.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the Survival page computes, in one cached call per set of options.
 
 The numbers come from the functions the command line uses
-(:mod:`analysis.survival_panels`, ARCHITECTURE §5), so the page, ``stats survival``,
+(:mod:`analysis.survival_panels`, ``docs/command-line.md``), so the page, ``stats survival``,
 ``stats relapse`` and ``stats response`` agree. This module adds what only the page
 needs: the site filter, the summary sentence's counts (with the reverse Kaplan–Meier
 median follow-up), the swimmer rows and the tables offered as CSV downloads.

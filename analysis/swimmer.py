@@ -1,6 +1,6 @@
 """Swimmer-plot rows: one per enrolled patient, from enrollment to last contact.
 
-Each row is a patient's course on the trial's own definitions (ARCHITECTURE §4), so
+Each row is a patient's course on the trial's own definitions (``docs/definitions.md``), so
 the bars agree with the Kaplan–Meier curves drawn from the same data:
 
 - the bar runs from ``enrolled_on`` (day 0) to the overall-survival end point: the

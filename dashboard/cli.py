@@ -289,7 +289,7 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="print the numbers behind a panel")
     p.add_argument("panel", choices=sorted(STATS_PANELS), help="which panel")
-    p.add_argument("--json", action="store_true", help="print JSON (ARCHITECTURE §5)")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/command-line.md)")
     for option in {o.name: o for opts in PANEL_OPTIONS.values() for o in opts}.values():
         p.add_argument(
             option.flag,

@@ -1,4 +1,4 @@
-"""Settings from the environment (ARCHITECTURE §2), overridable by a dict in tests."""
+"""Settings from the environment (README.md, Configuration), overridable by a dict in tests."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The CSV bundle: read and validate, import into the trial database, export.
 
-The format is ARCHITECTURE §3: a folder of UTF-8 CSV files (a byte-order mark is
+The format is ``docs/data-bundle.md``: a folder of UTF-8 CSV files (a byte-order mark is
 accepted) with a header row; dates ``YYYY-MM-DD``; an empty field is missing;
 booleans ``yes``/``no``. Column names, order, types, required values, allowed values,
 keys and references all come from :mod:`data_access.schema`. ``trial.csv``,

@@ -1,7 +1,7 @@
 """Reading one file of the CSV bundle: bytes, then records, then typed cells.
 
 Every problem found is returned as a :class:`Problem`, never raised, so that the
-caller can report all of them at once (ARCHITECTURE §3). Line numbers are physical
+caller can report all of them at once (``docs/data-bundle.md``). Line numbers are physical
 lines of the file as an editor shows them: line 1 is the header, a record that spans
 several lines (a quoted field with a line break) is reported on its first line, and
 problems that concern a whole file (missing, unreadable, unknown) are reported on

@@ -6,8 +6,8 @@ cut (:func:`truncate_at`): the default demo (:func:`generate`) is the truncation
 mid-trial cut, when about two thirds of the target are enrolled, and the demo feed
 reveals the same trial further, so the two are continuous.
 
-Where each order of magnitude comes from (see ``CLINICAL-CONTEXT.md``)
---------------------------------------------------------------------------
+Where each order of magnitude comes from
+----------------------------------------
 - Design, from the registry record NCT03439371 (last update February 2022): target 21
   patients, start 2019-01-08, primary completion 2022-05-31, 7 French sites of which
   4 recruiting (including the sponsor, CHU de Saint-Etienne) and 3 not yet recruiting;
@@ -295,7 +295,7 @@ def generate(
 
 
 def _latest_record(tables: dict[str, pd.DataFrame]) -> pd.Series:
-    """Each patient's latest dated record of any kind (ARCHITECTURE §4, last contact)."""
+    """Each patient's latest dated record of any kind (last contact, ``docs/definitions.md``)."""
     patients = tables["patients"]
     parts = [
         patients[["patient_id", column]].set_axis(["patient_id", "date"], axis=1)

@@ -24,7 +24,7 @@ from data_access.engine import make_engine
 from data_access.schema import Base
 
 REPO = Path(__file__).resolve().parent.parent
-# A copy of shared/trial/sites-registry.csv, the public registry record of the 7 sites.
+# The public registry record of the 7 sites (ClinicalTrials.gov NCT03439371).
 REGISTRY_SITES = REPO / "tests" / "fixtures" / "registry" / "sites-registry.csv"
 SMALL_BUNDLE = REPO / "tests" / "fixtures" / "bundles" / "small"
 

@@ -1,4 +1,4 @@
-"""Sign-in, roles and the audit log (ARCHITECTURE §6), in the app database.
+"""Sign-in, roles and the audit log (``docs/roles.md``), in the app database.
 
 The app wires it with two calls once every callback is registered::
 

@@ -1,7 +1,7 @@
 """Wiring sign-in into the Flask server under Dash: ``init_auth(server, config)``.
 
 Everything is enforced on the server, for every request, before Dash or any view
-sees it (ARCHITECTURE §6, PITFALLS "Auth"):
+sees it (``docs/roles.md``):
 
 - a global ``before_request`` guard lets through without a session only the sign-in
   page and static files; Dash's JSON endpoints and ``/api`` answer 401, any other

@@ -17,7 +17,7 @@ from dashboard.store import TrialStore, trial_store
 def panel_result(panel: str, version: dict, name: str, compute: Callable, **options):
     """``compute(tables, data_cut, **options)`` for the current data version.
 
-    ``panel`` names the page or panel whose access rules apply (ARCHITECTURE §6): the
+    ``panel`` names the page or panel whose access rules apply (``docs/roles.md``): the
     request is refused (401/403) unless the signed-in user may see it, and on
     patient-level panels a site-bound investigator's tables hold only their site's
     patients. ``name`` identifies the computation in the shared cache.

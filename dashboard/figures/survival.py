@@ -1,6 +1,6 @@
 """Kaplan–Meier and cumulative-incidence figures with a number-at-risk table beneath.
 
-Both take the ``stats survival`` / ``stats relapse`` JSON (ARCHITECTURE §5). Times
+Both take the ``stats survival`` / ``stats relapse`` JSON (``docs/command-line.md``). Times
 are drawn in months (days / 30.4375); the table (:mod:`dashboard.figures.risk_table`)
 is a second subplot sharing the time axis. Figures are built in one piece
 (:func:`dashboard.figures.theme.figure`).

@@ -1,4 +1,4 @@
-"""Administration: user accounts and the audit log (admin role only, ARCHITECTURE §6).
+"""Administration: user accounts and the audit log (admin role only, ``docs/roles.md``).
 
 Static components only; the callbacks in ``dashboard/callbacks/admin.py`` fill the
 grids and act on the accounts, each after ``require_panel("admin")``.

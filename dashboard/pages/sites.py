@@ -1,6 +1,6 @@
 """Sites and recruitment: activation, recruitment by site, map, forecast, screening funnel.
 
-Aggregates only (no patient ids): the sponsor sees the whole page (ARCHITECTURE §6).
+Aggregates only (no patient ids): the sponsor sees the whole page (``docs/roles.md``).
 """
 
 import dash

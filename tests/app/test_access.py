@@ -1,6 +1,6 @@
 """Roles on the real app, over HTTP as someone who does not use the browser would call it.
 
-ARCHITECTURE §6: the sponsor sees the Overview and the Sites page (aggregates only);
+docs/roles.md: the sponsor sees the Overview and the Sites page (aggregates only);
 patient-level data are for investigators and the DSMB; an investigator bound to a site
 sees only that site's patients.
 """

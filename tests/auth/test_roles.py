@@ -1,4 +1,4 @@
-"""The role table of ARCHITECTURE §6, checked cell by cell."""
+"""The role table of docs/roles.md, checked cell by cell."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from werkzeug.exceptions import Forbidden
 from dashboard.auth import roles
 from dashboard.auth.state import SignedInUser
 
-# ARCHITECTURE §6, transcribed by hand: panel -> (investigator, dsmb, sponsor, admin).
+# docs/roles.md, transcribed by hand: panel -> (investigator, dsmb, sponsor, admin).
 TABLE = {
     "overview": (True, True, True, True),
     "sites": (True, True, True, True),

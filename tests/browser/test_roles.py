@@ -10,7 +10,7 @@ from tests.conftest import SMALL_BUNDLE
 
 pytestmark = pytest.mark.browser
 
-#: ARCHITECTURE §6, by user of tests/conftest.py USERS.
+#: docs/roles.md, by user of tests/conftest.py USERS.
 PAGES_OF = {
     "ivy": ["Overview", "Sites", "Recovery", "Survival", "Safety"],
     "dora": ["Overview", "Sites", "Recovery", "Survival", "Safety"],

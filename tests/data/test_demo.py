@@ -38,7 +38,8 @@ def _sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def check_bundle_rules(tables: dict[str, pd.DataFrame]) -> None:
-    """ARCHITECTURE §3, written out: values, references, order, data cut, units."""
+    """The bundle rules of docs/data-bundle.md, written out: values, references, order, data cut,
+    units."""
     for table in BUNDLE_TABLES.values():
         frame = tables[table.name]
         for column in table.columns:
@@ -106,7 +107,7 @@ def check_bundle_rules(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _recovery_days(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per transplanted patient: ANC nadir after day 0 and the §4 recovery day (>= 0.5)."""
+    """Per transplanted patient: ANC nadir after day 0 and the recovery day (>= 0.5)."""
     day0 = tables["patients"].dropna(subset=["transplant_on"]).set_index("patient_id")
     anc = tables["lab_results"].query("test == 'ANC'")
     anc = anc[anc["patient_id"].isin(day0.index)].copy()

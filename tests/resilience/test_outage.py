@@ -2,7 +2,7 @@
 
 Pages must keep the last data under a "Database unreachable since …" banner, show no
 error, log nothing in the browser console, and recover by themselves within one poll
-once the database is back (ARCHITECTURE §2, issue 9 "Resilience").
+once the database is back (README.md; issue 9 "Resilience").
 """
 
 from __future__ import annotations

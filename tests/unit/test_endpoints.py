@@ -1,4 +1,4 @@
-"""Endpoint derivation (ARCHITECTURE §4) on hand-built patients, and the panel JSON."""
+"""Endpoint derivation (docs/definitions.md) on hand-built patients, and the panel JSON."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recovery rules (ARCHITECTURE §4) on hand-built patients; answers worked out by hand.
+"""Recovery rules (docs/definitions.md) on hand-built patients; answers worked out by hand.
 
 Day 0 is the micro-transplant. In the comments "d5 0.6" means a value of 0.6 on day 5.
 """
@@ -120,7 +120,7 @@ def test_platelet_transfusion_window(transfusion_days, expected):
 
 
 def test_no_nadir_for_platelets_ignores_transfusions():
-    # Never below 20 after day 0 -> day 0 and no_nadir, as §4 states, transfusions or not.
+    # Never below 20 after day 0 -> day 0 and no_nadir, as the rules state, transfusions or not.
     r = recovery_day([0, 3, 6], [40, 25, 30], 20, [1, 4])
     assert (r.day, r.no_nadir) == (0, True)
 
