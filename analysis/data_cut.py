@@ -5,15 +5,17 @@ reported yesterday). They are kept in the database; every panel sees the tables
 through :func:`as_of_data_cut`, so that none of them counts what happened after it:
 
 - a patient screened after the cut is not shown; an enrollment, transplant, first
-  treatment or withdrawal after it has not happened yet;
+  treatment or withdrawal after it has not happened yet (and a patient first treated
+  after it is not yet in the safety population);
 - responses, labs, transfusions, adverse events and chimerism samples dated after the
   cut are left out; an event resolved after the cut is ongoing at the cut;
 - a death or progression after the cut is unknown; a last contact after it means the
   patient was known alive at the cut, so it becomes the cut;
-- site milestones after the cut have not happened yet.
+- a date cleared this way is no longer marked imputed.
 
-Time-to-event endpoints derived by the sponsor (ADTTE) are kept as delivered: their
-own derivation fixed their cut.
+Sites (their milestones and status come from site management, as planned or as of
+the export) and time-to-event endpoints derived by the sponsor (ADTTE, whose own
+derivation fixed their cut) are kept as delivered.
 """
 
 from __future__ import annotations
@@ -29,20 +31,20 @@ RECORD_DATES = {
 }
 """The date that places each row of a patient record table in time."""
 PATIENT_DATES = ("enrolled_on", "transplant_on", "treatment_start_on", "withdrawn_on")
-SITE_DATES = (
-    "ethics_approved_on",
-    "contract_signed_on",
-    "initiation_visit_on",
-    "activated_on",
-    "closed_on",
-)
 
 
 def _blank_after(frame: pd.DataFrame, columns, cut: pd.Timestamp) -> pd.DataFrame:
+    """``columns`` cleared where after ``cut``, and no longer named as imputed there."""
     out = frame.copy()
     for column in columns:
-        if column in out:
-            out[column] = out[column].where(~(out[column] > cut))
+        if column not in out:
+            continue
+        later = out[column] > cut
+        out[column] = out[column].where(~later)
+        if "imputed" in out and later.any():
+            names = out.loc[later, "imputed"].fillna("").str.split()
+            kept = names.map(lambda n, c=column: " ".join(x for x in n if x != c) or None)
+            out.loc[later, "imputed"] = kept
     return out
 
 
@@ -66,11 +68,15 @@ def as_of_data_cut(tables: dict[str, pd.DataFrame], data_cut) -> dict[str, pd.Da
         return tables
     out = dict(tables)
     patients = tables["patients"]
-    patients = _blank_after(patients[~(patients["screened_on"] > cut)], PATIENT_DATES, cut)
+    screened = patients[~(patients["screened_on"] > cut)]
+    patients = _blank_after(screened, PATIENT_DATES, cut)
     if "withdrawal_reason" in patients:
         patients["withdrawal_reason"] = patients["withdrawal_reason"].where(
             patients["withdrawn_on"].notna(), None
         )
+    if "safety_population" in patients:
+        treated_later = screened["treatment_start_on"] > cut
+        patients["safety_population"] = patients["safety_population"].mask(treated_later, False)
     out["patients"] = patients.reset_index(drop=True)
     known = set(patients["patient_id"])
     for name, frame in tables.items():
@@ -84,8 +90,6 @@ def as_of_data_cut(tables: dict[str, pd.DataFrame], data_cut) -> dict[str, pd.Da
         out["adverse_events"] = _blank_after(out["adverse_events"], ("resolved_on",), cut)
     if "follow_up" in out:
         out["follow_up"] = _follow_up_at(out["follow_up"], cut)
-    if "sites" in out:
-        out["sites"] = _blank_after(out["sites"], SITE_DATES, cut)
     return out
 
 

@@ -95,23 +95,33 @@ def grades_from_severity(events: pd.DataFrame) -> bool:
     )
 
 
+def treated_arm(patients: pd.DataFrame) -> pd.Series:
+    """The arm each patient was treated in (``actual_arm``), else the planned ``arm``:
+    safety is tabulated by the treatment received (ICH E9 5.2.3)."""
+    if "arm" not in patients:
+        return pd.Series(None, index=patients.index, dtype=object)
+    if "actual_arm" not in patients:
+        return patients["arm"].astype(object)
+    actual = patients["actual_arm"].astype(object)
+    return actual.where(actual.notna(), patients["arm"].astype(object))
+
+
 def arms_of(population: pd.DataFrame) -> list[str]:
     """The treatment arms of the population, when there are two or more (else none)."""
-    if "arm" not in population:
-        return []
-    arms = sorted(population["arm"].dropna().astype(str).unique())
+    arms = sorted(treated_arm(population).dropna().astype(str).unique())
     return arms if len(arms) > 1 else []
 
 
 def counts_by_arm(events: pd.DataFrame, population: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
-    """Per arm: patients, percentage of the arm and events, overall and by organ class.
+    """Per treated arm: patients, percentage of the arm and events, overall and by organ
+    class.
 
     Columns ``arm, n`` (patients of the arm in the population), ``soc`` (None for the
     row of any event), ``patients, percent, events``; in each arm the row of any event
     first, then organ classes by patients (most first), then name.
     """
     rows = []
-    arm_of = population["arm"].astype(object)
+    arm_of = treated_arm(population)
     for arm in arms:
         n = int((arm_of == arm).sum())
         mine = events[events["patient_id"].map(arm_of) == arm]

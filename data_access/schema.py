@@ -110,6 +110,7 @@ class Patient(Base):
     arm: Mapped[str | None] = mapped_column(Text)
     treatment_start_on: Mapped[dt.date | None] = mapped_column(Date)
     safety_population: Mapped[bool | None] = mapped_column(Boolean)
+    actual_arm: Mapped[str | None] = mapped_column(Text)
 
 
 class FollowUp(Base):

@@ -1,7 +1,7 @@
 """ADaM beside SDTM: preferred for what it covers.
 
-- ADSL: the treated arm (TRT01A, else TRT01P), the first treatment date (TRTSDT) and
-  the safety population (SAFFL) of each subject.
+- ADSL: the planned (randomised) arm TRT01P and the actual one TRT01A, the first
+  treatment date (TRTSDT) and the safety population (SAFFL) of each subject.
 - ADAE: the treatment-emergent flag (TRTEMFL) and the analysis dates (ASTDT, AENDT, with
   ASTDTF/AENDTF marking imputation) of each AE record, matched on USUBJID and AESEQ.
 - ADTTE: every time-to-event parameter (PARAMCD, PARAM, AVAL, CNSR) becomes an endpoint
@@ -13,16 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_access.cdisc.dates import sas_dates
+from data_access.cdisc.datasets import ADAM_DATASETS
 from data_access.cdisc.mapping import TIME_UNITS
 from data_access.cdisc.sdtm import MappedTable, _upper
 from data_access.cdisc.study import Study
 
-ADAM = ("adsl", "adae", "adtte")
-
 
 def uses_adam(study: Study) -> bool:
-    return any(name in study.datasets for name in ADAM)
+    return any(name in study.datasets for name in ADAM_DATASETS)
 
 
 def apply_adsl(study: Study, patients: MappedTable) -> None:
@@ -33,16 +31,17 @@ def apply_adsl(study: Study, patients: MappedTable) -> None:
     frame = patients.frame
     ids = frame["patient_id"]
     enrolled = frame["enrolled_on"].notna() & ids.isin(adsl.text("USUBJID"))
-    arm_variable = next((v for v in ("TRT01A", "TRT01P") if v in adsl.frame), None)
-    if arm_variable:
-        arm = ids.map(study.per_subject(adsl, adsl.text(arm_variable), "first"))
-        frame["arm"] = frame["arm"].where(~(enrolled & arm.ne("")), arm)
+    for column, variable in (("arm", "TRT01P"), ("actual_arm", "TRT01A")):
+        if variable in adsl.frame:
+            arm = ids.map(study.per_subject(adsl, adsl.text(variable), "first"))
+            frame[column] = frame[column].where(~(enrolled & arm.notna() & arm.ne("")), arm)
     if "TRTSDT" in adsl.frame:
-        start = ids.map(study.per_subject(adsl, sas_dates(adsl.frame["TRTSDT"]), "first"))
+        dates = study.adam_dates(adsl, adsl.frame["TRTSDT"], "TRTSDT")
+        start = ids.map(study.per_subject(adsl, dates, "first"))
         frame["treatment_start_on"] = frame["treatment_start_on"].where(
             ~(enrolled & start.notna()), start
         )
-    if "SAFFL" in adsl.frame:
+    if adsl.text("SAFFL").ne("").any():  # an empty flag says nothing
         flag = ids.map(study.per_subject(adsl, _upper(adsl.text("SAFFL")), "first"))
         frame["safety_population"] = flag.eq("Y").where(enrolled)
 
@@ -61,14 +60,13 @@ def apply_adae(study: Study, events: MappedTable | None) -> None:
         study.note("ADAE not used: it cannot be matched to AE without AESEQ")
         return
     frame = events.frame
-    if "TRTEMFL" in matched:
-        frame["treatment_emergent"] = (
-            _upper(matched["TRTEMFL"].fillna("").astype(str).str.strip()).eq("Y") & found
-        ).to_numpy()
+    flags = matched["TRTEMFL"].fillna("").astype(str).str.strip() if "TRTEMFL" in matched else None
+    if flags is not None and flags[found].ne("").any():  # an empty flag says nothing
+        frame["treatment_emergent"] = (_upper(flags).eq("Y") & found).to_numpy()
     for date, flag, column in (("ASTDT", "ASTDTF", "onset_on"), ("AENDT", "AENDTF", "resolved_on")):
         if date not in matched:
             continue
-        values = sas_dates(matched[date]).where(found)
+        values = study.adam_dates(adae, matched[date].where(found), date)
         use = values.notna()
         frame[column] = frame[column].where(~use, values)
         if flag in matched:
@@ -76,21 +74,30 @@ def apply_adae(study: Study, events: MappedTable | None) -> None:
             _mark_imputed(frame, column, imputed, use)
 
 
+def _record_key(ds) -> pd.MultiIndex:
+    """USUBJID and AESEQ, the sequence number compared as a number (``1`` = ``1.0``)."""
+    seq = ds.text("AESEQ")
+    number = pd.to_numeric(seq, errors="coerce")
+    seq = number.map(lambda v: f"{v:g}").where(number.notna(), seq)
+    return pd.MultiIndex.from_arrays([ds.text("USUBJID"), seq])
+
+
 def _matched_records(study: Study, adae, ae) -> tuple[pd.DataFrame, pd.Series]:
     """The ADAE record of each AE record (by USUBJID and AESEQ), and which have one."""
-    key = pd.MultiIndex.from_arrays([adae.text("USUBJID"), adae.text("AESEQ")])
-    analysis = adae.frame.set_axis(key)
+    analysis = adae.frame.set_axis(_record_key(adae))
     analysis = analysis[~analysis.index.duplicated()]
-    at = analysis.index.get_indexer(
-        pd.MultiIndex.from_arrays([ae.text("USUBJID"), ae.text("AESEQ")])
-    )
-    unmatched = int((at < 0).sum())
-    if unmatched:
-        study.note(
-            f"AE records without an ADAE record, counted as not treatment-emergent: {unmatched}"
+    wanted = _record_key(ae)
+    found = pd.Series(wanted.isin(analysis.index))
+    if len(ae.frame) and len(adae.frame) and not found.any():
+        study.variable_problem(
+            adae.file, "AESEQ", "no ADAE record matches an AE record on USUBJID and AESEQ"
         )
-    matched = analysis.iloc[np.where(at < 0, 0, at)].reset_index(drop=True)
-    return matched, pd.Series(at >= 0)
+    elif (~found).any():
+        study.note(
+            "AE records without an ADAE record, counted as not treatment-emergent: "
+            f"{int((~found).sum())}"
+        )
+    return analysis.reindex(wanted).reset_index(drop=True), found
 
 
 def _mark_imputed(frame: pd.DataFrame, column: str, imputed: pd.Series, decided: pd.Series) -> None:
@@ -106,11 +113,17 @@ def _mark_imputed(frame: pd.DataFrame, column: str, imputed: pd.Series, decided:
 
 
 def map_time_to_event(study: Study) -> MappedTable | None:
-    """ADTTE to time-to-event endpoints: days = AVAL in the mapping's time unit."""
+    """ADTTE to time-to-event endpoints: days = AVAL in its unit (AVALU: DAYS, WEEKS,
+    MONTHS or YEARS), else in the mapping's time unit."""
     adtte = study.get("adtte")
     if adtte is None or not study.has_variables(adtte, "USUBJID", "PARAMCD", "AVAL", "CNSR"):
         return None
-    factor = TIME_UNITS[study.mapping["survival"]["time_unit"]]
+    default = TIME_UNITS[study.mapping["survival"]["time_unit"]]
+    unit = adtte.text("AVALU").str.lower()
+    factor = unit.map(TIME_UNITS).where(unit.ne(""), default)
+    for row in factor[factor.isna()].index:
+        message = f"unknown time unit {adtte.text('AVALU')[row]!r} (days, weeks, months, years)"
+        study.problems.append(adtte.problem(row, "AVALU", message))
     days = pd.to_numeric(adtte.text("AVAL"), errors="coerce") * factor
     censor = pd.to_numeric(adtte.text("CNSR"), errors="coerce")
     rows = days.notna() & censor.notna()

@@ -8,7 +8,9 @@ is imputed by one rule, the one ADaM specifications most often use for onset dat
 - but never before the first treatment when the known part allows it: an event that
   began "in May 2013" for a patient first treated on 14 May 2013 began on 14 May (it may
   be treatment-emergent), while one that began "in April 2013" began on 1 April;
-- an end date is never before the start date of the same record.
+- an imputed end date is never before the start date of the same record, when its
+  known part allows that day; a complete end date is never moved, and an onset is
+  never raised beyond it.
 
 Every imputed date is marked, so that listings show it. A date that is not a date
 (``2020-02-30``, ``13/05/2013``) is an error naming the file, row and variable.
@@ -91,8 +93,22 @@ def not_before(parsed: ParsedDates, floor: pd.Series) -> pd.Series:
     return parsed.dates.where(~raise_it, floor)
 
 
-def sas_dates(values: pd.Series) -> pd.Series:
-    """ADaM dates (``--DT``: SAS dates read by pyreadstat, or ISO text in a CSV)."""
-    if values.dtype == object:
-        values = values.where(values.astype(str).str.strip().ne(""))
-    return pd.to_datetime(values, errors="coerce").astype("datetime64[ns]").dt.normalize()
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+
+
+def analysis_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ADaM dates (``--DT``) and where a present value is not a date.
+
+    pyreadstat turns a SAS date with a date format into a date, but leaves a variable
+    without one (as some tools write them) as a number of days since 1 January 1960,
+    which is what SAS stores; a CSV holds ISO text.
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        days = pd.to_numeric(values, errors="coerce")
+        dates = SAS_EPOCH + pd.to_timedelta(days, unit="D")
+        return dates.astype("datetime64[ns]").dt.normalize(), pd.Series(False, values.index)
+    text = values.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+    text = text.fillna("").astype(str).str.strip()
+    dates = pd.to_datetime(text.where(text.ne("")), format="ISO8601", errors="coerce")
+    dates = dates.astype("datetime64[ns]").dt.normalize()
+    return dates, text.ne("") & dates.isna()

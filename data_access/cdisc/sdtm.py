@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data_access.cdisc.datasets import Dataset
+from data_access.cdisc.dates import not_before
 from data_access.cdisc.mapping import upper_set
 from data_access.cdisc.study import Study
 from data_access.schema import CYTOGENETIC_RISKS, DIAGNOSES, SEXES
@@ -144,6 +145,7 @@ def map_patients(study: Study) -> MappedTable | None:
             "withdrawn_on": ids.map(withdrawn["date"]).where(enrolled),
             "withdrawal_reason": ids.map(withdrawn["reason"]).where(enrolled, None),
             "arm": dm.text("ARM").where(enrolled & dm.text("ARM").ne(""), None),
+            "actual_arm": dm.text("ACTARM").where(enrolled & dm.text("ACTARM").ne(""), None),
             "treatment_start_on": treatment.where(enrolled),
         }
     )
@@ -157,6 +159,7 @@ def map_patients(study: Study) -> MappedTable | None:
         else "DMDTC",
         "enrolled_on": enrolled_from,
         "arm": "ARM",
+        "actual_arm": "ACTARM",
     }
     return MappedTable(frame, dm.file, np.arange(1, len(frame) + 1), variables)
 
@@ -164,9 +167,12 @@ def map_patients(study: Study) -> MappedTable | None:
 def _screen_failures(study: Study, dm: Dataset, ids: pd.Series) -> pd.Series:
     """The screen failure reason per DM row, None for subjects who did not fail."""
     settings = study.mapping["patients"]
-    by_arm = _upper(dm.text("ARMCD")).isin(upper_set(settings["screen_failure_armcd"])) | _upper(
-        dm.text("ARM")
-    ).isin(upper_set(settings["screen_failure_arm"]))
+    arms = upper_set(settings["screen_failure_arm"])
+    by_arm = (
+        _upper(dm.text("ARMCD")).isin(upper_set(settings["screen_failure_armcd"]))
+        | _upper(dm.text("ARM")).isin(arms)
+        | _upper(dm.text("ARMNRS")).isin(arms)  # SDTMIG 3.3: ARM empty, reason here
+    )
     events = _first_per_subject(_ds_events(study, settings["screen_failure_event"]))
     term = ids.map(events["term"]).fillna("").astype(str)
     decode = ids.map(events["decode"]).fillna("").astype(str)
@@ -258,11 +264,14 @@ def map_follow_up(study: Study, patients: MappedTable) -> MappedTable:
     enrolled = frame["enrolled_on"].notna() & frame["patient_id"].notna()
     ids = frame.loc[enrolled, "patient_id"]
     dm = study.get("dm")
+    latest = ids.map(study.all_record_dates())
     died = pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]")
     imputed = pd.Series(False, index=ids.index)
     if "DTHDTC" in dm.frame:
+        # A partial death date is not imputed before the patient was last known alive.
         parsed = study.dates(dm, "DTHDTC")
-        died, imputed = parsed.dates[ids.index], parsed.imputed[ids.index]
+        floor = dm.text("USUBJID").map(study.all_record_dates())
+        died, imputed = not_before(parsed, floor)[ids.index], parsed.imputed[ids.index]
     deaths = _first_per_subject(_ds_events(study, study.mapping["disposition"]["death"]))
     if not deaths.empty:
         died = died.where(died.notna(), ids.map(deaths["date"]))
@@ -272,8 +281,7 @@ def map_follow_up(study: Study, patients: MappedTable) -> MappedTable:
             deaths["term"].str.upper() != deaths["decode"].str.upper()
         )
         cause = cause.where(cause.notna(), ids.map(informative))
-    last = ids.map(study.all_record_dates())
-    last = pd.concat([last, frame.loc[ids.index, "enrolled_on"]], axis=1).max(axis=1)
+    last = pd.concat([latest, frame.loc[ids.index, "enrolled_on"]], axis=1).max(axis=1)
     last = last.where(died.isna() | (last <= died), died)
     out = pd.DataFrame(
         {

@@ -134,24 +134,7 @@ def map_adverse_events(study: Study, patients: MappedTable) -> MappedTable | Non
         return None
     ids = ae.text("USUBJID")
     by_id = patients.frame.dropna(subset=["patient_id"]).drop_duplicates("patient_id")
-    by_id = by_id.set_index("patient_id")
-    treated = pd.to_datetime(ids.map(by_id["treatment_start_on"]))
-    start = study.dates(ae, "AESTDTC") if "AESTDTC" in ae.frame else None
-    onset = not_before(start, treated) if start is not None else pd.Series(pd.NaT, index=ids.index)
-    onset_imputed = start.imputed.copy() if start is not None else pd.Series(False, index=ids.index)
-    fallback = treated.where(treated.notna(), ids.map(by_id["enrolled_on"]))
-    fallback = fallback.where(fallback.notna(), ids.map(by_id["screened_on"]))
-    no_onset = onset.isna() & (start is None or ~start.invalid)
-    onset = onset.where(~no_onset, fallback)
-    onset_imputed |= no_onset & onset.notna()
-    if no_onset.any():
-        study.note(
-            f"adverse events without an onset date (AESTDTC), dated at the first treatment "
-            f"(else enrollment, else screening) and marked imputed: {int(no_onset.sum())}"
-        )
-    end = study.dates(ae, "AEENDTC") if "AEENDTC" in ae.frame else None
-    resolved = not_before(end, onset) if end is not None else pd.Series(pd.NaT, ids.index)
-    resolved_imputed = end.imputed & resolved.notna() if end is not None else onset_imputed & False
+    onset, resolved, imputed = _event_dates(study, ae, ids, by_id.set_index("patient_id"))
     term = ae.text("AEDECOD").where(ae.text("AEDECOD").ne(""), ae.text("AETERM"))
     soc = ae.text("AEBODSYS").where(ae.text("AEBODSYS").ne(""), ae.text("AESOC"))
     uncoded = int((term.eq("") | soc.eq("")).sum())
@@ -181,7 +164,7 @@ def map_adverse_events(study: Study, patients: MappedTable) -> MappedTable | Non
             "gvhd_grade": gvhd_grade,
             "treatment_emergent": None,
             "grade_from_severity": from_severity,
-            "imputed": _imputed_names(onset_imputed & onset.notna(), resolved_imputed),
+            "imputed": imputed,
         }
     )
     variables = {
@@ -193,6 +176,36 @@ def map_adverse_events(study: Study, patients: MappedTable) -> MappedTable | Non
         "soc": "AEBODSYS",
     }
     return MappedTable(frame, ae.file, np.arange(1, len(frame) + 1), variables)
+
+
+def _event_dates(study: Study, ae: Dataset, ids: pd.Series, patients: pd.DataFrame):
+    """Onset and resolution of each event, and the names of those imputed.
+
+    A partial onset is not imputed before the first treatment when its known part allows
+    (nor beyond a complete end date); a missing one is the first treatment, else the
+    enrollment, else the screening date. A partial end is not imputed before the onset.
+    """
+    none = pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]")
+    start = study.dates(ae, "AESTDTC") if "AESTDTC" in ae.frame else None
+    end = study.dates(ae, "AEENDTC") if "AEENDTC" in ae.frame else None
+    treated = pd.to_datetime(ids.map(patients["treatment_start_on"]))
+    if end is not None:  # an event that ended before the treatment began before it too
+        treated = treated.where(~(end.dates.where(~end.imputed) < treated))
+    onset = not_before(start, treated) if start is not None else none
+    fallback = pd.to_datetime(ids.map(patients["treatment_start_on"]))
+    for column in ("enrolled_on", "screened_on"):
+        fallback = fallback.where(fallback.notna(), pd.to_datetime(ids.map(patients[column])))
+    no_onset = onset.isna() & (start is None or ~start.invalid)
+    if no_onset.any():
+        study.note(
+            f"adverse events without an onset date (AESTDTC), dated at the first treatment "
+            f"(else enrollment, else screening) and marked imputed: {int(no_onset.sum())}"
+        )
+    onset = onset.where(~no_onset, fallback)
+    onset_imputed = (no_onset | (start.imputed if start is not None else False)) & onset.notna()
+    resolved = not_before(end, onset) if end is not None else none
+    resolved_imputed = end.imputed & resolved.notna() if end is not None else onset_imputed & False
+    return onset, resolved, _imputed_names(onset_imputed, resolved_imputed)
 
 
 def _imputed_names(onset: pd.Series, resolved: pd.Series) -> pd.Series:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from data_access.bundle_read import NO_COLUMN, WHOLE_FILE, Problem
 from data_access.cdisc.datasets import ROW, Dataset
-from data_access.cdisc.dates import ParsedDates, parse_dates
+from data_access.cdisc.dates import ParsedDates, analysis_dates, parse_dates
 from data_access.cdisc.mapping import Mapping
 
 
@@ -25,6 +25,7 @@ class Study:
     notes: list[str] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
     _dates: dict[tuple[str, str], ParsedDates] = field(default_factory=dict)
+    _latest: pd.Series | None = None
 
     def get(self, name: str) -> Dataset | None:
         return self.datasets.get(name)
@@ -69,6 +70,16 @@ class Study:
             self._dates[key] = parsed
         return self._dates[key]
 
+    def adam_dates(self, ds: Dataset, values: pd.Series, variable: str) -> pd.Series:
+        """ADaM dates of ``variable`` (``values`` on some rows of ``ds``); a value that
+        is not a date is reported."""
+        dates, invalid = analysis_dates(values)
+        for row in invalid[invalid].index:
+            self.problems.append(
+                ds.problem(row, variable, f"not a date (SAS date or YYYY-MM-DD): {values[row]!r}")
+            )
+        return dates
+
     def first_date(self, ds: Dataset, variables: list[str]) -> tuple[pd.Series, pd.Series]:
         """The first of ``variables`` (in order) that holds a date, row by row, and
         whether that date was imputed."""
@@ -94,7 +105,13 @@ class Study:
 
     def all_record_dates(self) -> pd.Series:
         """The latest date of every dated record of each subject, in every dataset read
-        (``--DTC`` variables of SDTM, ``--DT`` of ADaM are left to ADaM's own readers)."""
+        (``--DTC`` variables of SDTM; ADaM's ``--DT`` are left to ADaM's own readers).
+        Computed once."""
+        if self._latest is None:
+            self._latest = self._latest_record_dates()
+        return self._latest
+
+    def _latest_record_dates(self) -> pd.Series:
         latest = []
         for ds in self.datasets.values():
             if "USUBJID" not in ds.frame or ds.name.startswith(("ad", "supp")) or ds.name == "ts":

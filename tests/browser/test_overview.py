@@ -63,7 +63,7 @@ def test_ovw003_new_bundle_updates_the_open_page(dash_duo, open_app, make_app, s
     bundle = tmp_path / "bundle"
     shutil.copytree(SMALL_BUNDLE, bundle)
     with open(bundle / "patients.csv", "a", encoding="utf-8") as f:
-        f.write("P-009,GRE,F,68,de_novo_aml,adverse,2020-05-04,2020-05-18,,,,,,,\n")
+        f.write("P-009,GRE,F,68,de_novo_aml,adverse,2020-05-04,2020-05-18,,,,,,,,\n")
     with open(bundle / "follow_up.csv", "a", encoding="utf-8") as f:
         f.write("P-009,2020-06-22,,,,\n")
     import_bundle(make_engine(small_db), bundle)

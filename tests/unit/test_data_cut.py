@@ -120,8 +120,8 @@ def test_cut001_nothing_dated_after_the_cut_is_known():
     assert list(out["lab_results"]["value"]) == [1.0]
     assert list(out["adverse_events"]["term"]) == ["Fever"]
     assert pd.isna(out["adverse_events"]["resolved_on"].iloc[0])  # ongoing at the cut
-    sites = out["sites"].set_index("site_id")
-    assert pd.isna(sites.loc["B", "activated_on"])
+    sites = out["sites"].set_index("site_id")  # site management data: as delivered
+    assert sites.loc["B", "activated_on"] == pd.Timestamp("2024-08-01")
 
 
 def test_cut002_follow_up_after_the_cut():
@@ -145,3 +145,15 @@ def test_cut003_idempotent_and_input_untouched():
 def test_cut004_no_cut_changes_nothing():
     tables = make_tables()
     assert as_of_data_cut(tables, None) is tables
+
+
+def test_cut005_not_yet_treated_not_yet_in_the_safety_population_and_marks_follow():
+    tables = make_tables()
+    patients = tables["patients"]
+    patients["treatment_start_on"] = pd.to_datetime(["2024-07-01", None, None])
+    patients["safety_population"] = pd.array([True, True, None], dtype="boolean")
+    tables["adverse_events"]["imputed"] = ["onset_on resolved_on", None]
+    out = as_of_data_cut(tables, CUT)
+    # P1 flagged by the study but first treated after the cut; P2 flagged, not treated.
+    assert list(out["patients"]["safety_population"]) == [False, True]
+    assert list(out["adverse_events"]["imputed"]) == ["onset_on"]  # resolution cleared
