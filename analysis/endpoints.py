@@ -1,6 +1,7 @@
 """Per-patient time-to-event endpoints derived from the trial tables (``docs/definitions.md``).
 
-Times are whole days from ``enrolled_on``. Only enrolled patients (``enrolled_on``
+Times are whole days from ``enrolled_on`` (those of the study's own endpoints as
+delivered, possibly fractional). Only enrolled patients (``enrolled_on``
 on or before the data cut) are analysed. Events dated after the data cut are not
 yet known and are ignored. A patient without the event is censored at the earlier
 of the last contact and the data cut, where the last contact is ``last_contact_on``

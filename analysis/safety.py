@@ -35,6 +35,7 @@ from analysis.ae_counts import COUNT_COLUMNS, GRADES, ae_counts
 from analysis.competing_risks import CumulativeIncidence, cumulative_incidence
 from analysis.endpoints import NRM, RELAPSE, last_contact_dates, relapse_nrm
 from analysis.gvhd import GvhdSummary, gvhd_summary
+from analysis.options import UnknownOption
 from analysis.safety_population import (
     SafetyBasis,
     analysed_events,
@@ -340,7 +341,7 @@ def safety_json(tables: dict[str, pd.DataFrame], data_cut, by: str | None = None
     class (``soc`` null for any event) ``patients``, ``percent`` and ``events``.
     """
     if by not in (None, "arm"):
-        raise ValueError(f"by must be arm or None, not {by!r}")
+        raise UnknownOption(f"by must be arm or None, not {by!r}")
     report = safety_report(tables, data_cut)
     extra = {}
     if by == "arm":

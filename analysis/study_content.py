@@ -22,7 +22,10 @@ WHAT = {
 
 
 def not_recorded(tables: dict[str, pd.DataFrame], _data_cut=None) -> frozenset[str]:
-    """Names of :data:`WHAT` that the study does not record (``trial.not_recorded``)."""
+    """Names of :data:`WHAT` that the study does not record (``trial.not_recorded``).
+
+    ``_data_cut`` is not used: it is there so that the function computes a panel's
+    result as every other (``compute(tables, data_cut)``)."""
     trial = tables.get("trial")
     if trial is None or trial.empty or "not_recorded" not in trial:
         return frozenset()

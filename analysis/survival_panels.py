@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis import endpoints
 from analysis.competing_risks import cumulative_incidence
+from analysis.options import UnknownOption
 from analysis.response import response_summary
 from analysis.study_content import not_recorded
 from analysis.survival import kaplan_meier, logrank, survival_at
@@ -67,16 +68,15 @@ def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame
 
 
 BUILT_IN_ENDPOINTS = (
-    {"endpoint": "os", "label": "Overall survival", "derived": False},
-    {"endpoint": "pfs", "label": "Progression-free survival", "derived": False},
+    {"endpoint": "os", "label": "Overall survival"},
+    {"endpoint": "pfs", "label": "Progression-free survival"},
 )
 
 
 def endpoint_choices(tables: dict[str, pd.DataFrame]) -> list[dict]:
     """Endpoints the data offer: ``os`` and ``pfs`` (derived here from the trial's dates;
     no ``pfs`` for a study that records no response assessments), then each parameter
-    of the study's own time-to-event data (ADTTE), as ``{"endpoint", "label",
-    "derived"}``."""
+    of the study's own time-to-event data (ADTTE), as ``{"endpoint", "label"}``."""
     os_, pfs = BUILT_IN_ENDPOINTS
     choices = [os_] if "responses" in not_recorded(tables) else [os_, pfs]
     tte = _table(tables, "time_to_event")
@@ -84,7 +84,7 @@ def endpoint_choices(tables: dict[str, pd.DataFrame]) -> list[dict]:
         labels = tte.drop_duplicates("parameter").sort_values("parameter")
         for row in labels.itertuples(index=False):
             label = row.label if isinstance(row.label, str) and row.label else row.parameter
-            choices.append({"endpoint": row.parameter, "label": label, "derived": True})
+            choices.append({"endpoint": row.parameter, "label": label})
     return choices
 
 
@@ -96,7 +96,7 @@ def check_endpoint(tables: dict[str, pd.DataFrame], endpoint: str) -> dict:
         if choice["endpoint"] == endpoint:
             return choice
     offered = ", ".join(c["endpoint"] for c in choices)
-    raise ValueError(f"endpoint must be one of {offered}, not {endpoint!r}")
+    raise UnknownOption(f"endpoint must be one of {offered}, not {endpoint!r}")
 
 
 def endpoint_times(tables: dict[str, pd.DataFrame], data_cut, endpoint: str) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from analysis.scope import restrict_to_sites
 from analysis.study_content import not_recorded
 from analysis.survival import CONF_TYPES, kaplan_meier, reverse_km_median_follow_up
 from analysis.survival_panels import (
+    check_endpoint,
     endpoint_choices,
     endpoint_times,
     relapse_json,
@@ -101,7 +102,7 @@ def survival_summary(
     """
     cut = pd.Timestamp(data_cut).date()
     times = endpoint_times(tables, data_cut, endpoint)
-    label = next(c["label"] for c in endpoint_choices(tables) if c["endpoint"] == endpoint)
+    label = check_endpoint(tables, endpoint)["label"]
     if times.empty:
         return SurvivalSummary(endpoint, label, 0, 0, None, (None, None), conf_level, None, cut)
     km = kaplan_meier(times["time"], times["event"], conf_type=conf_type, conf_level=conf_level)

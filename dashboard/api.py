@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, jsonify, request
 from flask_login import current_user
 
+from analysis.options import UnknownOption
 from analysis.panels import STATS_PANELS, parse_options
 from dashboard.auth import audit, require_arm_comparison, require_panel, site_scope
 from dashboard.auth.roles import STATS_PANELS as PANEL_OF_STATS
@@ -46,7 +47,7 @@ def stats(panel: str):
         )
     except DataUnavailable:
         return jsonify(error="the trial database cannot be reached"), 503
-    except ValueError as error:  # an option these data do not offer (an unknown endpoint)
+    except UnknownOption as error:  # an option these data do not offer (an endpoint)
         return jsonify(error=str(error)), 400
     data_cut = poll.version.data_cut
     return jsonify({"data_cut": data_cut and data_cut.isoformat(), **result})

@@ -95,7 +95,7 @@ def _cdisc_options(args):
 
 
 def cmd_import(args) -> int:
-    from dashboard.auth.cli import audit_command
+    from dashboard.auth.cli import audit_command, check_audit_log
     from data_access.bundle_read import BundleError
     from data_access.importing import detect_format, import_folder
 
@@ -104,6 +104,7 @@ def cmd_import(args) -> int:
             f"{args.directory}: not a folder (expected a CSV bundle or CDISC datasets)"
         )
     options, given = _cdisc_options(args)
+    check_audit_log(args)  # an import that cannot be audited is not made
     try:
         fmt = args.format or detect_format(args.directory)
         if given and fmt == "bundle":
@@ -193,6 +194,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_stats(args) -> int:
+    from analysis.options import UnknownOption
     from analysis.panels import PANEL_OPTIONS, STATS_PANELS
     from dashboard.store import at_data_cut
     from data_access.queries import load_snapshot
@@ -207,7 +209,7 @@ def cmd_stats(args) -> int:
     }
     try:
         result = STATS_PANELS[args.panel](snapshot.tables, snapshot.data_cut, **options)
-    except ValueError as error:  # an option the data do not offer (an unknown endpoint)
+    except UnknownOption as error:  # an option the data do not offer (an endpoint)
         raise CommandError(str(error)) from None
     payload = {"data_cut": snapshot.data_cut and snapshot.data_cut.isoformat(), **result}
     if args.json:

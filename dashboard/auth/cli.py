@@ -68,6 +68,13 @@ def audit_command(args, event: str, target: str) -> None:
         record(session, event, username=_actor(), target=target)
 
 
+def check_audit_log(args) -> None:
+    """Make sure the audit log can be written (database reachable, schema current)
+    before a command changes data that it must audit."""
+    with _app_db(_app_url(args)):
+        pass
+
+
 def app_database_option() -> argparse.ArgumentParser:
     """``--app-database-url``, for the commands that write accounts or the audit log."""
     parser = argparse.ArgumentParser(add_help=False)

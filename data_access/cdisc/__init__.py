@@ -32,6 +32,8 @@ from data_access.schema import BUNDLE_TABLES
 __all__ = ["CdiscData", "CdiscError", "TrialSettings", "looks_like_cdisc", "read_cdisc"]
 
 TABLES = {table.name: table for table in BUNDLE_TABLES.values()}
+UNIQUE_KEYS = {"ae": ("USUBJID", "AESEQ"), "adae": ("USUBJID", "AESEQ"), "adsl": ("USUBJID",)}
+"""Records that must not repeat (DM's subjects are checked as the patients' key)."""
 
 
 class CdiscError(BundleError):
@@ -83,7 +85,7 @@ def _table_data(table: Table, mapped: MappedTable | TableData | None) -> TableDa
     if isinstance(mapped, TableData):
         return mapped
     if mapped is None:
-        return TableData(f"{table.name}", table, typed_frame(table), np.zeros(0, np.int64))
+        return TableData(table.name, table, typed_frame(table), np.zeros(0, np.int64))
     values = typed_frame(table, mapped.frame)
     invalid = {name: np.zeros(len(values), dtype=bool) for name in values.columns}
     return TableData(
@@ -155,6 +157,9 @@ def read_cdisc(
     ignored = [n for n in ignored if sites_file is None or Path(sites_file).name != n]
     if ignored:
         study.note(f"files not read (not a dataset the dashboard uses): {', '.join(ignored)}")
+    for name, keys in UNIQUE_KEYS.items():
+        if name in study.datasets:
+            study.unique(study.datasets[name], *keys)
     patients = map_patients(study)
     if patients is None:
         raise CdiscError(_distinct(study.problems))

@@ -2,9 +2,10 @@
 
 A dataset is named by its domain (``dm.xpt``, ``DM.XPT``, ``adsl.sas7bdat``, ``ae.csv``).
 SAS files are read with pyreadstat, which reads XPT numbers exactly (pandas' own
-``read_sas`` can turn a 0 into 5.4e-79) and turns SAS dates into dates. Every dataset
-comes back with upper-case variable names, text with ``""`` for missing (as SAS has
-it), numbers as floats with NaN for missing, and the variable labels kept for pages.
+``read_sas`` can turn a 0 into 5.4e-79) and turns SAS dates into dates; a CSV dataset
+is read as text. Every dataset comes back with upper-case variable names and its
+variable labels; mappers read values through :meth:`Dataset.text` (``""`` for missing,
+as SAS has it, numbers written without a trailing ``.0``) and convert what they need.
 """
 
 from __future__ import annotations
@@ -32,12 +33,19 @@ class Dataset:
     file: str
     frame: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)
+    _texts: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
 
     def has(self, *variables: str) -> bool:
         return all(v in self.frame for v in variables)
 
     def text(self, variable: str) -> pd.Series:
-        """A variable as stripped text, ``""`` where missing or absent."""
+        """A variable as stripped text, ``""`` where missing or absent (made once; treat
+        it as read-only)."""
+        if variable not in self._texts:
+            self._texts[variable] = self._as_text(variable)
+        return self._texts[variable]
+
+    def _as_text(self, variable: str) -> pd.Series:
         if variable not in self.frame:
             return pd.Series("", index=self.frame.index, dtype=object)
         values = self.frame[variable]

@@ -1,4 +1,5 @@
-"""SDTM datasets to the trial model: patients, follow-up, adverse events, labs, responses.
+"""SDTM datasets to the trial model: patients and follow-up (DM, DS, EX/PR, SUPPDM, SV;
+events, labs and responses are in :mod:`.sdtm_events`).
 
 Each mapper reads the domains it needs from a :class:`~data_access.cdisc.study.Study`
 and returns a :class:`MappedTable`: the rows in the trial model's columns, the dataset
@@ -109,6 +110,9 @@ def map_patients(study: Study) -> MappedTable | None:
     """DM (with DS, EX, SUPPDM, SV) to patients: every DM subject was screened."""
     dm = study.require("dm", "USUBJID", "SITEID")
     if dm is None:
+        return None
+    if dm.frame.empty:
+        study.variable_problem(dm.file, "USUBJID", "DM has no subjects: nothing to load")
         return None
     settings = study.mapping["patients"]
     ids = dm.text("USUBJID")

@@ -121,7 +121,16 @@ def _gvhd(study: Study, ae: Dataset, term: pd.Series) -> tuple[pd.Series, pd.Ser
     acute_grade = ae.text(settings["acute_gvhd_grade"])
     chronic_grade = ae.text(settings["chronic_gvhd_grade"]).str.lower()
     grade = np.select([kind == "acute", kind == "chronic"], [acute_grade, chronic_grade], "")
-    as_none = lambda values: pd.Series(values, index=ae.frame.index, dtype=object).replace("", None)  # noqa: E731
+    if (kind != "").any():
+        study.note(
+            f"GVHD grades read from {settings['acute_gvhd_grade']} (acute: MAGIC grade I-IV "
+            f"expected) and {settings['chronic_gvhd_grade']} (chronic: NIH mild, moderate, "
+            "severe expected); name other variables in [adverse_events] if they hold them"
+        )
+
+    def as_none(values) -> pd.Series:
+        return pd.Series(values, index=ae.frame.index, dtype=object).replace("", None)
+
     return as_none(kind), as_none(grade)
 
 

@@ -49,6 +49,19 @@ class Study:
             self.variable_problem(ds.file, variable, "required variable is missing")
         return not missing
 
+    def unique(self, ds: Dataset, *keys: str) -> None:
+        """A problem for each record repeating the ``keys`` of an earlier one."""
+        if not ds.has(*keys):
+            return
+        values = pd.DataFrame({k: ds.text(k) for k in keys})
+        repeated = values.duplicated(keep="first")
+        first = values.groupby(list(keys), sort=False).ngroup()
+        first_row = pd.Series(values.index, index=values.index).groupby(first).transform("min")
+        for row in repeated[repeated].index:
+            shown = ", ".join(values.loc[row])
+            message = f"duplicate {', '.join(keys)}: {shown} (first on row {first_row[row] + 1})"
+            self.problems.append(ds.problem(row, keys[-1], message))
+
     def variable_problem(self, file: str, variable: str, message: str) -> None:
         """A problem with a whole variable of a dataset (or of a missing dataset)."""
         self.problems.append(Problem(file, WHOLE_FILE, variable, message, unit=ROW))

@@ -138,6 +138,9 @@ def test_cdisc001_fixture_reads_as_sdtm_with_rows_and_notes():
     }
     assert data.notes == (  # sites.csv is read, as the sites file: not listed
         "SUPPDM CYTORISK: values not recognised, left empty: unknown",
+        "GVHD grades read from AETOXGR (acute: MAGIC grade I-IV expected) and AESEV "
+        "(chronic: NIH mild, moderate, severe expected); name other variables in "
+        "[adverse_events] if they hold them",
         "LB tests not read (add them to [labs.tests] to use them): HGB",
     )
 
@@ -583,3 +586,14 @@ def test_cdisc034_study_without_ds_still_loads(study):
     assert patients["withdrawn_on"].isna().all()  # withdrawals come from DS
     follow_up = tables["follow_up"].set_index("patient_id")
     assert follow_up.loc[P2, "died_on"] == pd.Timestamp("2020-09-15")  # DM DTHDTC
+
+
+def test_cdisc035_repeated_records_and_an_empty_dm_are_refused(study, sqlite_url):
+    rows = rows_of(study, "ae.csv")
+    write_rows(study, "ae.csv", [*rows, list(rows[2])])  # row 9 repeats row 2's AESEQ
+    problems = refused(study, sqlite_url)
+    assert len(problems) == 1 and problems[0].startswith("ae.csv: row 9: AESEQ: duplicate ")
+    assert problems[0].endswith("(first on row 2)")
+    write_rows(study, "ae.csv", rows)
+    write_rows(study, "dm.csv", rows_of(study, "dm.csv")[:1])  # the header alone
+    assert refused(study, sqlite_url) == ["dm.csv: USUBJID: DM has no subjects: nothing to load"]
