@@ -29,9 +29,9 @@ from analysis.ae_counts import ae_counts
 STUDY_FLAG, TREATED, ENROLLED = "study flag", "treated", "enrolled"
 FLAGGED, ON_TREATMENT, EVERY_EVENT = "study flag", "on treatment", "every event"
 POPULATION_TEXTS = {
-    STUDY_FLAG: "the safety population as the study flags it (ADSL SAFFL)",
-    TREATED: "the enrolled patients treated by the data cut-off",
-    ENROLLED: "all enrolled patients",
+    STUDY_FLAG: "the study's safety population (ADSL SAFFL)",
+    TREATED: "the treated population (enrolled and treated by the data cut-off)",
+    ENROLLED: "the enrolled population",
 }
 EVENT_TEXTS = {
     FLAGGED: "treatment-emergent events as the study flags them (ADAE TRTEMFL)",
@@ -52,7 +52,7 @@ class SafetyBasis:
         """E.g. 'Treatment-emergent events ...; percentages of the 254 patients of ...'."""
         text = (
             f"{EVENT_TEXTS[self.events][0].upper()}{EVENT_TEXTS[self.events][1:]}; "
-            f"percentages of the {n} patients of {POPULATION_TEXTS[self.population]}."
+            f"percentages of the {n} patients in {POPULATION_TEXTS[self.population]}."
         )
         if self.grades_from_severity:
             text += (

@@ -89,9 +89,10 @@ def test_safpop001_treated_patients_and_treatment_emergent_events():
     assert (report.basis.population, report.basis.events) == ("treated", "on treatment")
     overall = report.overall.iloc[0]
     assert (overall["patients"], overall["events"], overall["patients_grade3plus"]) == (2, 3, 1)
-    assert report.basis.sentence(3).startswith(
+    assert report.basis.sentence(3) == (
         "Treatment-emergent events (onset on or after the first treatment); percentages of "
-        "the 3 patients of the enrolled patients treated by the data cut-off."
+        "the 3 patients in the treated population (enrolled and treated by the data "
+        "cut-off)."
     )
 
 
