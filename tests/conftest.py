@@ -118,6 +118,26 @@ def sign_in(client, username: str, password: str = PASSWORD, next_url: str | Non
     return client.post("/login", data=form)
 
 
+def signed_app(tmp_path, trial_database_url: str):
+    """The app on ``trial_database_url`` with the test users, page registry reset."""
+    import dash
+
+    from dashboard.app import create_app
+
+    config = app_config(tmp_path, trial_database_url)
+    dash.page_registry.clear()
+    app = create_app(config)
+    add_users(config["app_database_url"])
+    return app
+
+
+def client_for(app, username: str):
+    """A test client of ``app`` signed in as ``username``."""
+    client = app.server.test_client()
+    assert sign_in(client, username).status_code == 302
+    return client
+
+
 def app_config(tmp_path, trial_database_url: str, **overrides) -> dict:
     """Config overrides for a test app: its own app database, cache and key."""
     return {

@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import re
 
-import dash
 import pytest
 
-from dashboard.app import create_app
 from data_access.engine import make_engine
 from data_access.importing import import_bundle
-from tests.conftest import SMALL_BUNDLE, add_users, app_config, sign_in
+from tests.conftest import SMALL_BUNDLE, client_for, signed_app
 from tests.dash_requests import callback_request
 
 PATIENT_IDS = [f"P-00{i}".encode() for i in range(1, 9)]
@@ -26,17 +24,7 @@ PATIENT_PANELS = ["survival", "relapse", "response", "recovery", "safety"]
 @pytest.fixture
 def app(sqlite_url, tmp_path):
     import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
-    config = app_config(tmp_path, sqlite_url)
-    dash.page_registry.clear()
-    app = create_app(config)
-    add_users(config["app_database_url"])
-    return app
-
-
-def client_for(app, username):
-    client = app.server.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
+    return signed_app(tmp_path, sqlite_url)
 
 
 def route(client, pathname):

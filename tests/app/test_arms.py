@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 
-import dash
 import pytest
 
-from dashboard.app import create_app
 from dashboard.ids import Shell, Survival
 from data_access.cdisc import TrialSettings
 from data_access.engine import make_engine
 from data_access.importing import CdiscOptions, import_folder
-from tests.conftest import REPO, add_users, app_config, sign_in
+from tests.conftest import REPO, client_for, signed_app
 from tests.dash_requests import callback_request
 
 PILOT = REPO / "tests" / "fixtures" / "cdiscpilot01"
@@ -31,17 +29,7 @@ def pilot_url(tmp_path_factory):
 
 @pytest.fixture
 def app(pilot_url, tmp_path):
-    config = app_config(tmp_path, pilot_url)
-    dash.page_registry.clear()
-    app = create_app(config)
-    add_users(config["app_database_url"])
-    return app
-
-
-def client_for(app, username):
-    client = app.server.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
+    return signed_app(tmp_path, pilot_url)
 
 
 @pytest.mark.parametrize("query", ARM_QUERIES)
