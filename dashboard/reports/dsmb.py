@@ -164,7 +164,9 @@ def _summary(pdf: _Pdf, report: SafetyReport, enrollment, version) -> None:
         f"Non-relapse mortality: {report.deaths.nrm_deaths} deaths; cumulative incidence "
         f"at day 100 from enrollment {100 * nrm100:.1f}%.",
         f"GVHD: acute {gvhd.acute_patients} patients ({gvhd.acute_grade3plus} grade III-IV), "
-        f"chronic {gvhd.chronic_patients} patients, among {gvhd.transplanted} transplanted.",
+        f"chronic {gvhd.chronic_patients} patients, among {gvhd.transplanted} transplanted."
+        if "gvhd" not in report.not_recorded
+        else "GVHD: not recorded in this study.",
     ]
     for line in lines:
         pdf.para("• " + line)
@@ -342,6 +344,8 @@ def dsmb_report_pdf(
         ("Early non-relapse mortality against the stopping boundary", "stopping", None),
         ("Cumulative incidence of GVHD", "gvhd", "No GVHD reported up to the data cut-off."),
     ]
+    if "gvhd" in report.not_recorded:  # a study of another design: no page for it
+        pages = pages[:-1]
     for title, name, empty in pages:
         pdf.add_page()
         lead = report.stopping.sentence if name == "stopping" else None

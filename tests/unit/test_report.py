@@ -110,3 +110,14 @@ def test_rep005_figures_are_drawn_with_a_kept_renderer(small, renderer):
     assert images[6] == 0  # no GVHD: a sentence, not a figure
     assert "Figure not drawn" not in "".join(p.extract_text() for p in reader.pages)
     assert warm < 10, f"a report on a warm renderer took {warm:.1f} s"
+
+
+def test_rep006_a_study_without_transplants_gets_no_gvhd_page(small):
+    _report, enrollment = small
+    tables = read_bundle(SMALL_BUNDLE)
+    tables["trial"]["not_recorded"] = "transplant gvhd"
+    other = safety_report(tables, data_cut_of(tables))
+    text = pages_text(dsmb_report_pdf(other, enrollment))
+    assert len(text) == PAGES - 1
+    assert "GVHD: not recorded in this study." in text[0]
+    assert "Cumulative incidence of GVHD" not in "".join(text)
