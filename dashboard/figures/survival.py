@@ -168,9 +168,10 @@ def _km_curve(group: dict, index: int, endpoint: str, level: str, by) -> list[di
                 "x": [months(s["time"]) for s in censored],
                 "y": [100 * s["survival"] for s in censored],
                 "mode": "markers",
-                "marker": {
+                "marker": {  # an open symbol is stroked in the marker's colour
                     "symbol": "cross-thin-open",
                     "size": 10,
+                    "color": color,
                     "line": {"width": 1.5, "color": color},
                 },
                 "legendgroup": key,
