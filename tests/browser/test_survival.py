@@ -80,6 +80,11 @@ def test_surv_page001_summary_and_rates_match_hand_counts(dash_duo, open_app, ma
     rates = dash_duo.find_element("#survival-response-rates").text
     assert "CR 4/6 = 67% (95% CI 22–96%)" in rates
     assert "CR+CRi 5/6 = 83% (95% CI 36–100%)" in rates
+    title = dash_duo.driver.execute_script(  # as rendered: CSS may change the case
+        "return document.getElementById('survival-cr-cri-rate-value')"
+        ".previousElementSibling.innerText"
+    )
+    assert title == "CR + CRi rate"  # not "CR + CRI RATE"
     dash_duo.wait_for_element("#survival-swimmer-graph .js-plotly-plot .bars")
     assert dash_duo.find_element("#survival-note").text == ""  # there is a death
     assert dash_duo.get_logs() == []
