@@ -12,9 +12,13 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@echo "Installing the Python packages into $(VENV) (the first time only, about 2 minutes)..."
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	set -o pipefail; $(PY) -m pip install --disable-pip-version-check \
+		-r requirements-dev.txt -c constraints.txt \
+		| sed -un 's/^\(Collecting\|Successfully installed\) /  \1 /p'
 	touch $(STAMP)
+	@echo "Packages installed."
 
 instance:
 	mkdir -p instance
@@ -23,6 +27,7 @@ instance/secret_key: | instance
 	umask 077 && $(PY) -c "import secrets; print(secrets.token_hex(32))" > $@
 
 run: install instance/secret_key
+	@echo "Building the demo trial database (if there is none yet)..."
 	$(PY) -m dashboard demo-db --if-empty
 	$(PY) -m dashboard users demo --save instance/demo-accounts.txt
 	SECRET_KEY=$$(cat instance/secret_key) $(PY) -m dashboard serve --host $(HOST) --port $(PORT)

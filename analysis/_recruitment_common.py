@@ -12,8 +12,6 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-DAYS_PER_MONTH = 30.4375  # 365.25 / 12, the month of docs/definitions.md
-
 
 def to_date(value) -> dt.date | None:
     """A table cell (Timestamp, date, string or missing) as a date, ``None`` if missing."""

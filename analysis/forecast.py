@@ -60,8 +60,9 @@ import numpy as np
 import pandas as pd
 
 from analysis import accrual_model as am
-from analysis._recruitment_common import DAYS_PER_MONTH, resolve_cut, to_date, trial_value
+from analysis._recruitment_common import resolve_cut, to_date, trial_value
 from analysis.forecast_sim import SiteFrame, fan_counts, site_frame, time_to_reach
+from analysis.units import DAYS_PER_MONTH
 
 DEFAULT_SEED = 4958
 HORIZON_YEARS = 20
@@ -239,8 +240,11 @@ def _start_times(
 def _what_if_notes(what_if: WhatIf) -> list[str]:
     notes = []
     if what_if.site_opens:
-        opens = ", ".join(f"{site} on {day}" for site, day in sorted(what_if.site_opens.items()))
-        notes.append(f"What-if: sites opened {opens}.")
+        opens = ", ".join(
+            f"{site} on {pd.Timestamp(day):%d %b %Y}"
+            for site, day in sorted(what_if.site_opens.items())
+        )
+        notes.append(f"What-if: site opened {opens}.")
     if what_if.rate_multiplier != 1.0:
         notes.append(f"What-if: every site's rate × {what_if.rate_multiplier:g}.")
     return notes

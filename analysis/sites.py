@@ -21,7 +21,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from analysis._recruitment_common import DAYS_PER_MONTH, iso, resolve_cut
+from analysis._recruitment_common import iso, resolve_cut
+from analysis.units import DAYS_PER_MONTH
 
 SITE_COLUMNS = [
     "site_id",

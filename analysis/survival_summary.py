@@ -28,10 +28,10 @@ from analysis.survival_panels import (
     survival_json,
 )
 from analysis.swimmer import swimmer_rows
+from analysis.units import DAYS_PER_MONTH
 
 BY_FIELDS = endpoints.GROUP_COLUMNS
 CONF_LEVELS = (0.80, 0.90, 0.95, 0.99)
-DAYS_PER_MONTH = 30.4375
 
 
 @dataclass(frozen=True)

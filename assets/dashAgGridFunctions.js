@@ -25,3 +25,14 @@ dagfuncs.csvSafeCell = function (params) {
   }
   return value;
 };
+
+/* A recovery day of the day-90 grid (pages/recovery.py): "not reached", or the day with
+ * "(no nadir)" when the count never fell under the threshold after day 0, so that
+ * recovery is day 0 by the rule rather than a true recovery. */
+dagfuncs.recoveryDay = function (params) {
+  if (params.value === null || params.value === undefined) {
+    return "not reached";
+  }
+  var flag = params.colDef.field.replace(/_day$/, "_no_nadir");
+  return params.data && params.data[flag] ? params.value + " (no nadir)" : String(params.value);
+};

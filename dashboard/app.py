@@ -45,6 +45,7 @@ def create_app(config: Config | dict | None = None) -> Dash:
         suppress_callback_exceptions=True,
         on_error=errors.report_callback_error,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     server = app.server
     server.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
     cache = Cache(server, config=cache_settings(config))

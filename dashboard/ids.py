@@ -1,5 +1,19 @@
 """Component ids, defined once and prefixed by the page that owns them."""
 
+from typing import NamedTuple
+
+
+class FigureIds(NamedTuple):
+    """The ids of one figure panel: its graph, its "Download CSV" button and download."""
+
+    graph: str
+    csv: str
+    download: str
+
+    @classmethod
+    def of(cls, key: str) -> "FigureIds":
+        return cls(f"{key}-graph", f"{key}-csv", f"{key}-download")
+
 
 class Shell:
     INTERVAL = "shell-poll-interval"
@@ -13,8 +27,8 @@ class Overview:
     MESSAGE = "overview-message"
     CONTENT = "overview-content"
     KPIS = "overview-kpis"
-    CUMULATIVE = "overview-cumulative-graph"
-    BY_SITE = "overview-by-site-graph"
+    CUMULATIVE = FigureIds.of("overview-cumulative")
+    BY_SITE = FigureIds.of("overview-by-site")
 
 
 class Survival:
@@ -28,21 +42,13 @@ class Survival:
     SUMMARY = "survival-summary"
     NOTE = "survival-note"
     LOGRANK = "survival-logrank"
-    KM = "survival-km-graph"
-    KM_CSV = "survival-km-csv"
-    KM_DOWNLOAD = "survival-km-download"
-    CIF = "survival-cif-graph"
+    KM = FigureIds.of("survival-km")
+    CIF = FigureIds.of("survival-cif")
     CIF_NOTE = "survival-cif-note"
-    CIF_CSV = "survival-cif-csv"
-    CIF_DOWNLOAD = "survival-cif-download"
-    RESPONSE = "survival-response-graph"
+    RESPONSE = FigureIds.of("survival-response")
     RESPONSE_NOTE = "survival-response-note"
     RATES = "survival-response-rates"
-    RESPONSE_CSV = "survival-response-csv"
-    RESPONSE_DOWNLOAD = "survival-response-download"
-    SWIMMER = "survival-swimmer-graph"
-    SWIMMER_CSV = "survival-swimmer-csv"
-    SWIMMER_DOWNLOAD = "survival-swimmer-download"
+    SWIMMER = FigureIds.of("survival-swimmer")
 
 
 class Sites:
@@ -51,11 +57,11 @@ class Sites:
     KPIS = "sites-kpis"
     GRID = "sites-grid"
     GRID_CSV = "sites-grid-csv"
-    TIMELINE = "sites-timeline-graph"
-    MAP = "sites-map-graph"
-    BY_SITE = "sites-by-site-graph"
+    TIMELINE = FigureIds.of("sites-timeline")
+    MAP = FigureIds.of("sites-map")
+    BY_SITE = FigureIds.of("sites-by-site")
     BY_SITE_MESSAGE = "sites-by-site-message"
-    FORECAST = "sites-forecast-graph"
+    FORECAST = FigureIds.of("sites-forecast")
     FORECAST_MESSAGE = "sites-forecast-message"
     FORECAST_TEXT = "sites-forecast-text"
     ASSUMPTIONS = "sites-forecast-assumptions"
@@ -63,7 +69,7 @@ class Sites:
     WHATIF_DATE = "sites-whatif-date"
     WHATIF_RATE = "sites-whatif-rate"
     WHATIF_NOTE = "sites-whatif-note"
-    FUNNEL = "sites-funnel-graph"
+    FUNNEL = FigureIds.of("sites-funnel")
     FUNNEL_MESSAGE = "sites-funnel-message"
     REASONS = "sites-funnel-reasons"
 
@@ -85,8 +91,8 @@ class Safety:
     ARM_CARD = "safety-arm-card"
     ARM_GRID = "safety-arm-grid"
     ARM_CSV = "safety-arm-csv"
-    HEATMAP = "safety-heatmap-graph"
-    TIMELINE = "safety-timeline-graph"
+    HEATMAP = FigureIds.of("safety-heatmap")
+    TIMELINE = FigureIds.of("safety-timeline")
     GRAPHS_WRAP = "safety-graphs-wrap"
     SERIOUS_CUTOFF = "safety-serious-cutoff"
     SERIOUS_GRID = "safety-serious-grid"
@@ -99,11 +105,10 @@ class Safety:
     DEATHS_EMPTY = "safety-deaths-empty"
     DEATHS_WRAP = "safety-deaths-wrap"
     DEATHS_SUMMARY = "safety-deaths-summary"
-    GVHD = "safety-gvhd-graph"
+    GVHD = FigureIds.of("safety-gvhd")
     GVHD_EMPTY = "safety-gvhd-empty"
-    GVHD_WRAP = "safety-gvhd-wrap"
     GVHD_COUNTS = "safety-gvhd-counts"
-    STOPPING = "safety-stopping-graph"
+    STOPPING = FigureIds.of("safety-stopping")
     STOPPING_SENTENCE = "safety-stopping-sentence"
     STOPPING_RULE = "safety-stopping-rule"
 
@@ -115,13 +120,13 @@ class Recovery:
     PATIENT = "recovery-patient"
     KPIS = "recovery-kpis"
     TEST = "recovery-test"
-    TRAJECTORY = "recovery-trajectory-graph"
+    TRAJECTORY = FigureIds.of("recovery-trajectory")
     TRAJECTORY_NOTE = "recovery-trajectory-note"
-    CIF = "recovery-cif-graph"
+    CIF = FigureIds.of("recovery-cif")
     CIF_NOTE = "recovery-cif-note"
     GRID = "recovery-day90-grid"
     GRID_CSV = "recovery-day90-csv"
-    CHIMERISM = "recovery-chimerism-graph"
+    CHIMERISM = FigureIds.of("recovery-chimerism")
     CHIMERISM_LIMIT = "recovery-chimerism-limit"
     CHIMERISM_SHARE = "recovery-chimerism-share"
     CHIMERISM_NOTE = "recovery-chimerism-note"
@@ -146,7 +151,8 @@ class Admin:
     ADD_MESSAGE = "admin-add-message"
     AUDIT_USER = "admin-audit-user"
     AUDIT_EVENTS = "admin-audit-events"
-    AUDIT_DATES = "admin-audit-dates"
+    AUDIT_FROM = "admin-audit-from"
+    AUDIT_TO = "admin-audit-to"
     AUDIT_REFRESH = "admin-audit-refresh"
     AUDIT_MESSAGE = "admin-audit-message"
     AUDIT_GRID = "admin-audit-grid"

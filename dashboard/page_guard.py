@@ -22,7 +22,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from dashboard.auth import PANEL_ROLES, ROLES, audit, can_view, require_panel
-from dashboard.components.cards import empty_state
+from dashboard.components.panel import empty_state
 
 ROLE_NAMES = {
     "investigator": "the investigators",

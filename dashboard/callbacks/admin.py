@@ -37,8 +37,8 @@ from dashboard.auth.audit import (
 from dashboard.auth.models import EVENTS, USERNAME_LENGTH, utc_now
 from dashboard.auth.roles import INVESTIGATOR, ROLES
 from dashboard.auth.state import auth_state
-from dashboard.components.cards import empty_state
 from dashboard.components.downloads import spreadsheet_safe
+from dashboard.components.panel import empty_state
 from dashboard.ids import Admin
 
 PANEL = "admin"
@@ -49,6 +49,8 @@ EXPORT_FILE = "audit_log.csv"
 SITE_ID = re.compile(r"[A-Z]{1,32}")
 ACTIONS = {Admin.DEACTIVATE: "deactivate", Admin.REACTIVATE: "reactivate", Admin.REMOVE: "remove"}
 DATABASE_DOWN = "The account database cannot be reached; try again in a moment."
+ALL_USERS = {"label": "All users", "value": "*"}
+"""The user filter's first choice: no user name can be ``*``."""
 CSV_COLUMNS = {
     "at": "time_utc",
     "user": "user",
@@ -140,6 +142,7 @@ def audit_filter(user, events, start, end, limit: int) -> AuditFilter:
     """
     if user is not None and not isinstance(user, str):
         raise BadFilter("Unknown user filter.")
+    user = None if user == ALL_USERS["value"] else user
     events = events or []
     if not isinstance(events, list) or any(event not in EVENTS for event in events):
         raise BadFilter("Unknown event type in the filter.")
@@ -347,8 +350,8 @@ def _register_audit(app) -> None:
     filters = (
         Input(Admin.AUDIT_USER, "value"),
         Input(Admin.AUDIT_EVENTS, "value"),
-        Input(Admin.AUDIT_DATES, "start_date"),
-        Input(Admin.AUDIT_DATES, "end_date"),
+        Input(Admin.AUDIT_FROM, "value"),
+        Input(Admin.AUDIT_TO, "value"),
     )
 
     @app.callback(
@@ -368,7 +371,8 @@ def _register_audit(app) -> None:
         except AuthDatabaseError:
             return [], empty_state(DATABASE_DOWN, color="warning"), True
         if not rows:
-            hint = "Clear a filter or widen the dates." if user or events or start or end else ""
+            filtered = (user not in (None, ALL_USERS["value"])) or events or start or end
+            hint = "Clear a filter or widen the dates." if filtered else ""
             return [], empty_state("No audit entries match these filters.", hint), True
         return rows[:GRID_LIMIT], _audit_summary(len(rows)), False
 
@@ -383,8 +387,8 @@ def _register_audit(app) -> None:
             with auth_state().sessions() as session:
                 names = audit_usernames(session)
         except AuthDatabaseError:
-            return []
-        return [{"label": name, "value": name} for name in names if name]
+            return [ALL_USERS]
+        return [ALL_USERS] + [{"label": name, "value": name} for name in names if name]
 
     @app.callback(
         Output(Admin.AUDIT_DOWNLOAD, "data"),

@@ -6,10 +6,11 @@ from dash import Input, Output, State
 
 from analysis.enrollment import enrollment_summary
 from dashboard.callbacks.access import panel_result
-from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.callbacks.figure_csv import register_figure_csv
+from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.components.cards import kpi_card
+from dashboard.components.panel import HIDDEN, NO_FIGURE, SHOWN, figure_outputs, figure_shown
 from dashboard.figures.enrollment import cumulative_enrollment_figure, enrollment_by_site_figure
-from dashboard.figures.theme import graph_style
 from dashboard.formatting import format_percent
 from dashboard.ids import Overview, Shell
 from dashboard.store import DataUnavailable
@@ -56,27 +57,27 @@ def register(app) -> None:
         Output(Overview.MESSAGE, "children"),
         Output(Overview.CONTENT, "style"),
         Output(Overview.KPIS, "children"),
-        Output(Overview.CUMULATIVE, "figure"),
-        Output(Overview.BY_SITE, "figure"),
-        Output(Overview.BY_SITE, "style"),
+        *figure_outputs(Overview.CUMULATIVE),
+        *figure_outputs(Overview.BY_SITE),
         Input(Shell.VERSION, "data"),
         State(Shell.STATUS, "data"),
     )
     def update_overview(version: dict | None, status: dict | None):
         unavailable = panel_unavailable(version, status)
         if unavailable is not None:
-            return unavailable, HIDDEN, [], {}, {}, {}
+            return unavailable, HIDDEN, [], *NO_FIGURE, *NO_FIGURE
         try:
             summary = panel_result("overview", version, "enrollment", enrollment_summary)
         except DataUnavailable:
-            return DATABASE_DOWN, HIDDEN, [], {}, {}, {}
+            return DATABASE_DOWN, HIDDEN, [], *NO_FIGURE, *NO_FIGURE
         start = summary.planned["date"].iloc[0] if not summary.planned.empty else None
-        by_site = enrollment_by_site_figure(summary.by_site)
         return (
             None,
             SHOWN,
             kpi_cards(summary),
-            cumulative_enrollment_figure(summary, start_date=start),
-            by_site,
-            graph_style(by_site),
+            *figure_shown(cumulative_enrollment_figure(summary, start_date=start)),
+            *figure_shown(enrollment_by_site_figure(summary.by_site)),
         )
+
+    register_figure_csv(app, "overview", Overview.CUMULATIVE, kind="cumulative-enrollment")
+    register_figure_csv(app, "overview", Overview.BY_SITE, kind="enrollment-by-site")

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.components.cards import NO_DATA_HINT, empty_state
-
-HIDDEN = {"display": "none"}
-SHOWN = {"display": "block"}
-
+from dashboard.components.panel import NO_DATA_HINT, empty_state
 
 DATABASE_DOWN = empty_state(
     "The trial database cannot be reached.",

@@ -18,17 +18,26 @@ from analysis.recovery import (
 from analysis.study_content import WHAT, not_recorded
 from dashboard.auth import audit
 from dashboard.callbacks.access import panel_result, panel_view
-from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.callbacks.figure_csv import register_figure_csv
+from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.callbacks.site_filter import site_option, site_options
-from dashboard.components.cards import empty_state, kpi_card, not_recorded_state
+from dashboard.components.cards import kpi_card
 from dashboard.components.grid import register_csv_export
+from dashboard.components.panel import (
+    HIDDEN,
+    NO_FIGURE,
+    SHOWN,
+    empty_state,
+    figure_outputs,
+    figure_shown,
+    not_recorded_state,
+)
 from dashboard.figures.chimerism import chimerism_figure, percent_text
 from dashboard.figures.recovery import TESTS, cif_figure, trajectory_figure
 from dashboard.ids import Recovery, Shell
 from dashboard.store import DataUnavailable
 
 PANEL = "recovery"
-GRAPH_SHOWN = {"display": "block"}
 RECOVERY_LINES = {"ANC": (("ANC ≥ 0.5", "neutrophil"),), "PLT": (("PLT ≥ 20", "platelet20"),)}
 
 
@@ -80,7 +89,7 @@ def kpi_cards(view: RecoveryView) -> list:
     return cards
 
 
-NO_NADIR = (("ANC", "neutrophil"), ("PLT ≥ 20", "platelet20"), ("PLT ≥ 50", "platelet50"))
+RECOVERY_DAYS = ("neutrophil", "platelet20", "platelet50")
 CR_TEXT = {True: "Met", False: "Not met", None: "Not evaluable"}
 APLASIA_TEXT = {True: "Yes", False: "No", None: "Not yet known"}
 
@@ -98,20 +107,16 @@ def _nullable(values: pd.Series, kind: type) -> list:
 def grid_rows(patients: pd.DataFrame) -> list[dict]:
     """One plain-JSON row per patient for the day-90 grid (column by column: a trial
     of thousands has as many rows)."""
-    flags = pd.DataFrame(
-        {label: patients[f"{name}_no_nadir"].astype(bool) for label, name in NO_NADIR}
-    )
-    no_nadir = [", ".join(flags.columns[row]) for row in flags.to_numpy()]
     columns = {
         "patient_id": [str(p) for p in patients.index],
         "site_id": list(patients["site_id"]),
         "transplant_on": list(patients["transplant_on"].dt.strftime("%Y-%m-%d")),
-        "no_nadir": no_nadir,
         "cr_criteria": list(_text(patients["cr_criteria"], CR_TEXT)),
         "prolonged_aplasia": list(_text(patients["prolonged_aplasia"], APLASIA_TEXT)),
     }
-    for column in ("neutrophil_day", "platelet20_day", "platelet50_day"):
-        columns[column] = _nullable(patients[column], int)
+    for name in RECOVERY_DAYS:
+        columns[f"{name}_day"] = _nullable(patients[f"{name}_day"], int)
+        columns[f"{name}_no_nadir"] = [bool(v) for v in patients[f"{name}_no_nadir"]]
     for column in ("ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT", "donor_percent"):
         columns[column] = _nullable(patients[column], float)
     names = list(columns)
@@ -138,8 +143,16 @@ def nobody_message(site: str | None):
     )
 
 
+NO_PATIENT = {"label": "No patient highlighted", "value": "none"}
+
+
 def patient_options(view: RecoveryView) -> list[dict]:
-    return [{"label": str(p), "value": str(p)} for p in view.patients.index]
+    return [NO_PATIENT] + [{"label": str(p), "value": str(p)} for p in view.patients.index]
+
+
+def highlighted(patient) -> str | None:
+    """The chosen patient, or None for the page's "no patient" option."""
+    return None if patient in (None, "", NO_PATIENT["value"]) else str(patient)
 
 
 def _drawn(version, site, name: str, make, **options):
@@ -158,7 +171,7 @@ def trajectory_output(version, site, view: RecoveryView, test: str, patient: str
             "Choose another test, or wait for the first counts after the transplant.",
             color="info",
         )
-        return {}, HIDDEN, note
+        return *NO_FIGURE, note
     if patient is not None and patient not in view.patients.index:
         patient = None
     note = None
@@ -181,7 +194,7 @@ def trajectory_output(version, site, view: RecoveryView, test: str, patient: str
         test=test,
         patient=patient,
     )
-    return figure, GRAPH_SHOWN, note
+    return *figure_shown(figure), note
 
 
 def _limit(value) -> float:
@@ -208,7 +221,7 @@ def register(app) -> None:
         Output(Recovery.MESSAGE, "children"),
         Output(Recovery.CONTENT, "style"),
         Output(Recovery.KPIS, "children"),
-        Output(Recovery.CIF, "figure"),
+        *figure_outputs(Recovery.CIF),
         Output(Recovery.CIF_NOTE, "children"),
         Output(Recovery.GRID, "rowData"),
         Output(Recovery.PATIENT, "options"),
@@ -218,7 +231,7 @@ def register(app) -> None:
     )
     def update_recovery(version, site, status):
         def hidden(message):
-            return message, HIDDEN, [], {}, "", [], []
+            return message, HIDDEN, [], *NO_FIGURE, "", [], [NO_PATIENT]
 
         unavailable = panel_unavailable(version, status)
         if unavailable is not None:
@@ -238,15 +251,16 @@ def register(app) -> None:
             None,
             SHOWN,
             kpi_cards(view),
-            _drawn(version, site, "cif", lambda: cif_figure(view.curves, view.medians)),
+            *figure_shown(
+                _drawn(version, site, "cif", lambda: cif_figure(view.curves, view.medians))
+            ),
             cif_note(view),
             _drawn(version, site, "day90-rows", lambda: grid_rows(view.patients)),
             patient_options(view),
         )
 
     @app.callback(
-        Output(Recovery.TRAJECTORY, "figure"),
-        Output(Recovery.TRAJECTORY, "style"),
+        *figure_outputs(Recovery.TRAJECTORY),
         Output(Recovery.TRAJECTORY_NOTE, "children"),
         Input(Shell.VERSION, "data"),
         Input(Recovery.SITE, "value"),
@@ -255,19 +269,19 @@ def register(app) -> None:
         State(Shell.STATUS, "data"),
     )
     def update_trajectory(version, site, test, patient, status):
+        patient = highlighted(patient)
         if panel_unavailable(version, status) is not None or test not in TESTS:
-            return {}, HIDDEN, None
+            return *NO_FIGURE, None
         try:
             view = _view(version, site)
         except (DataUnavailable, ValueError):
-            return {}, HIDDEN, None  # the page's message says why
+            return *NO_FIGURE, None  # the page's message says why
         if view.n_transplanted == 0:
-            return {}, HIDDEN, None
+            return *NO_FIGURE, None
         return trajectory_output(version, site, view, test, patient)
 
     @app.callback(
-        Output(Recovery.CHIMERISM, "figure"),
-        Output(Recovery.CHIMERISM, "style"),
+        *figure_outputs(Recovery.CHIMERISM),
         Output(Recovery.CHIMERISM_SHARE, "children"),
         Output(Recovery.CHIMERISM_NOTE, "children"),
         Input(Shell.VERSION, "data"),
@@ -277,7 +291,8 @@ def register(app) -> None:
         State(Shell.STATUS, "data"),
     )
     def update_chimerism(version, site, patient, limit_value, status):
-        nothing = {}, HIDDEN, "", None
+        patient = highlighted(patient)
+        nothing = *NO_FIGURE, "", None
         if panel_unavailable(version, status) is not None:
             return nothing
         limit = _limit(limit_value)
@@ -295,10 +310,10 @@ def register(app) -> None:
         except (DataUnavailable, ValueError):
             return nothing
         if "chimerism" in missing:
-            return {}, HIDDEN, "", not_recorded_state([WHAT["chimerism"]])
+            return *NO_FIGURE, "", not_recorded_state([WHAT["chimerism"]])
         if view.samples.empty:
             note = empty_state("No chimerism sample after the transplant yet.", color="info")
-            return {}, HIDDEN, "", note
+            return *NO_FIGURE, "", note
         note = None
         if patient is not None and not (view.samples["patient_id"] == patient).any():
             note = empty_state(f"{patient} has no chimerism sample yet.", color="info")
@@ -310,7 +325,7 @@ def register(app) -> None:
             limit=limit,
             patient=patient,
         )
-        return figure, GRAPH_SHOWN, share_sentence(view.detectable, limit), note
+        return *figure_shown(figure), share_sentence(view.detectable, limit), note
 
     @app.callback(Output(Recovery.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_recovery_sites(version):
@@ -318,6 +333,9 @@ def register(app) -> None:
             PANEL, version, site_choices, lambda s: f"{s['transplanted']} transplanted"
         )
 
+    register_figure_csv(app, PANEL, Recovery.TRAJECTORY, kind="blood-count-trajectories")
+    register_figure_csv(app, PANEL, Recovery.CIF, kind="time-to-recovery")
+    register_figure_csv(app, PANEL, Recovery.CHIMERISM, kind="microchimerism")
     register_csv_export(
         app,
         Recovery.GRID_CSV,

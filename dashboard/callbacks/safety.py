@@ -19,16 +19,25 @@ from analysis.safety import ANY_AE, ae_table, safety_report
 from analysis.study_content import WHAT
 from dashboard.auth import audit, can_compare_arms, require_panel
 from dashboard.callbacks.access import panel_result, panel_view
-from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
-from dashboard.components.cards import empty_state, kpi_card, not_recorded_state
+from dashboard.callbacks.figure_csv import register_figure_csv
+from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
+from dashboard.components.cards import kpi_card
 from dashboard.components.grid import register_csv_export
+from dashboard.components.panel import (
+    HIDDEN,
+    NO_FIGURE,
+    SHOWN,
+    empty_state,
+    figure_outputs,
+    figure_shown,
+    not_recorded_state,
+)
 from dashboard.figures.safety import (
     ae_timeline_figure,
     gvhd_incidence_figure,
     stopping_boundary_figure,
     worst_grade_heatmap,
 )
-from dashboard.figures.theme import graph_style
 from dashboard.formatting import format_date
 from dashboard.ids import Safety, Shell
 from dashboard.reports.dsmb import dsmb_report_pdf, report_filename
@@ -40,9 +49,9 @@ NO_AE = "No adverse event reported up to the data cut-off."
 #: update_safety's outputs after the message when there is nothing to show.
 _NOTHING_SHOWN = (
     *(HIDDEN, [], "", "", ""),
-    *(HIDDEN, {}, {}, {}, {}),
-    *(None, None, HIDDEN, {}),
-    *(None, None, {}),
+    *(HIDDEN, *NO_FIGURE, *NO_FIGURE),
+    *(None, None, *NO_FIGURE),
+    *(None, None, *NO_FIGURE),
 )
 
 
@@ -193,7 +202,7 @@ def _drawn(version, name: str, make, **options):
 
 def _ae_graphs(version, report) -> tuple:
     if report.events.empty:
-        return HIDDEN, {}, {}, {}, {}
+        return HIDDEN, *NO_FIGURE, *NO_FIGURE
     socs = list(report.by_soc["soc"])
     heatmap = _drawn(
         version, "heatmap", lambda: worst_grade_heatmap(report.worst_grade, report.follow_up, socs)
@@ -201,13 +210,13 @@ def _ae_graphs(version, report) -> tuple:
     timeline = _drawn(
         version, "timeline", lambda: ae_timeline_figure(report.events, report.follow_up)
     )
-    return {"display": "flex"}, heatmap, graph_style(heatmap), timeline, graph_style(timeline)
+    return SHOWN, *figure_shown(heatmap), *figure_shown(timeline)
 
 
 def _gvhd_parts(version, report) -> tuple:
     gvhd = report.gvhd
     if "gvhd" in report.not_recorded:
-        return "", not_recorded_state([WHAT["gvhd"]]), HIDDEN, {}
+        return "", not_recorded_state([WHAT["gvhd"]]), *NO_FIGURE
     acute = ", ".join(f"{g} {n}" for g, n in gvhd.acute_by_grade.items() if n)
     chronic = ", ".join(f"{s} {n}" for s, n in gvhd.chronic_by_severity.items() if n)
     counts = (
@@ -220,11 +229,18 @@ def _gvhd_parts(version, report) -> tuple:
         figure = _drawn(
             version, "gvhd", lambda: gvhd_incidence_figure(gvhd.acute_cif, gvhd.chronic_cif)
         )
-        return counts, None, SHOWN, figure
-    return counts, empty_state("No GVHD reported.", color="info"), HIDDEN, {}
+        return counts, None, *figure_shown(figure)
+    return counts, empty_state("No GVHD reported.", color="info"), *NO_FIGURE
 
 
 def register(app) -> None:
+    for ids, kind in (
+        (Safety.HEATMAP, "worst-grade-by-organ-class"),
+        (Safety.TIMELINE, "adverse-event-timeline"),
+        (Safety.GVHD, "gvhd-cumulative-incidence"),
+        (Safety.STOPPING, "stopping-boundary"),
+    ):
+        register_figure_csv(app, PANEL, ids, kind=kind)
     register_csv_export(app, Safety.AE_CSV, Safety.AE_GRID)
     register_csv_export(
         app,
@@ -248,17 +264,14 @@ def register(app) -> None:
         Output(Safety.SERIOUS_CUTOFF, "children"),
         Output(Safety.DEATHS_CUTOFF, "children"),
         Output(Safety.GRAPHS_WRAP, "style"),
-        Output(Safety.HEATMAP, "figure"),
-        Output(Safety.HEATMAP, "style"),
-        Output(Safety.TIMELINE, "figure"),
-        Output(Safety.TIMELINE, "style"),
+        *figure_outputs(Safety.HEATMAP),
+        *figure_outputs(Safety.TIMELINE),
         Output(Safety.GVHD_COUNTS, "children"),
         Output(Safety.GVHD_EMPTY, "children"),
-        Output(Safety.GVHD_WRAP, "style"),
-        Output(Safety.GVHD, "figure"),
+        *figure_outputs(Safety.GVHD),
         Output(Safety.STOPPING_SENTENCE, "children"),
         Output(Safety.STOPPING_RULE, "children"),
-        Output(Safety.STOPPING, "figure"),
+        *figure_outputs(Safety.STOPPING),
         Input(Shell.VERSION, "data"),
         State(Shell.STATUS, "data"),
     )
@@ -283,7 +296,9 @@ def register(app) -> None:
             *_gvhd_parts(version, report),
             report.stopping.sentence,
             report.stopping.rule.describe(),
-            _drawn(version, "stopping", lambda: stopping_boundary_figure(report.stopping)),
+            *figure_shown(
+                _drawn(version, "stopping", lambda: stopping_boundary_figure(report.stopping))
+            ),
         )
 
     @app.callback(

@@ -11,9 +11,11 @@ from dash import Input, Output, State, no_update
 
 from dashboard.auth import audit, require_panel
 from dashboard.callbacks.access import panel_result
-from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.callbacks.figure_csv import register_figure_csv
+from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.callbacks.sites_view import (
     BASELINE,
+    NO_EXTRA_SITE,
     BadOption,
     assumption_items,
     forecast_sentence,
@@ -26,8 +28,15 @@ from dashboard.callbacks.sites_view import (
     sites_unknown,
     what_if_options,
 )
-from dashboard.components.cards import empty_state
 from dashboard.components.grid import register_csv_export
+from dashboard.components.panel import (
+    HIDDEN,
+    NO_FIGURE,
+    SHOWN,
+    empty_state,
+    figure_outputs,
+    figure_shown,
+)
 from dashboard.figures.forecast import forecast_figure, target_reached_on
 from dashboard.figures.site_map import site_map_figure
 from dashboard.figures.sites import (
@@ -35,7 +44,6 @@ from dashboard.figures.sites import (
     recruitment_by_site_figure,
     screening_funnel_figure,
 )
-from dashboard.figures.theme import graph_style
 from dashboard.formatting import format_date
 from dashboard.ids import Shell, Sites
 from dashboard.store import DataUnavailable
@@ -58,6 +66,14 @@ def audit_export() -> None:
 
 def register(app) -> None:
     register_csv_export(app, Sites.GRID_CSV, Sites.GRID, on_export=audit_export)
+    for ids, kind in (
+        (Sites.TIMELINE, "site-activation"),
+        (Sites.MAP, "site-map"),
+        (Sites.FORECAST, "enrollment-forecast"),
+        (Sites.BY_SITE, "recruitment-by-site"),
+        (Sites.FUNNEL, "screening-funnel"),
+    ):
+        register_figure_csv(app, PANEL, ids, kind=kind)
     _register_page_data(app)
     _register_forecast(app)
 
@@ -68,20 +84,15 @@ def _register_page_data(app) -> None:
         Output(Sites.CONTENT, "style"),
         Output(Sites.KPIS, "children"),
         Output(Sites.GRID, "rowData"),
-        Output(Sites.TIMELINE, "figure"),
-        Output(Sites.TIMELINE, "style"),
-        Output(Sites.MAP, "figure"),
-        Output(Sites.MAP, "style"),
+        *figure_outputs(Sites.TIMELINE),
+        *figure_outputs(Sites.MAP),
         Output(Sites.BY_SITE_MESSAGE, "children"),
-        Output(Sites.BY_SITE, "figure"),
-        Output(Sites.BY_SITE, "style"),
+        *figure_outputs(Sites.BY_SITE),
         Output(Sites.FUNNEL_MESSAGE, "children"),
-        Output(Sites.FUNNEL, "figure"),
-        Output(Sites.FUNNEL, "style"),
+        *figure_outputs(Sites.FUNNEL),
         Output(Sites.REASONS, "children"),
         Output(Sites.WHATIF_SITE, "options"),
-        Output(Sites.WHATIF_DATE, "min_date_allowed"),
-        Output(Sites.WHATIF_DATE, "initial_visible_month"),
+        Output(Sites.WHATIF_DATE, "min"),
     )
 
     def nothing(message):
@@ -110,87 +121,81 @@ def _register_page_data(app) -> None:
                     color="info",
                 )
             )
-        by_site_message, by_site, by_site_style = None, no_update, HIDDEN
+        by_site_message, by_site = None, NO_FIGURE
         if data.metrics["enrolled"].sum() == 0:
             by_site_message = empty_state("No patient has been enrolled yet.")
         else:
-            by_site = recruitment_by_site_figure(data.metrics, data.by_site, data.data_cut)
-            by_site_style = graph_style(by_site)
-        funnel_message, funnel, funnel_style = None, no_update, HIDDEN
+            by_site = figure_shown(
+                recruitment_by_site_figure(data.metrics, data.by_site, data.data_cut)
+            )
+        funnel_message, funnel = None, NO_FIGURE
         if data.funnel.screened == 0:
             funnel_message = empty_state("No patient has been screened yet.")
         else:
-            funnel = screening_funnel_figure(data.funnel)
-            funnel_style = graph_style(funnel)
+            funnel = figure_shown(screening_funnel_figure(data.funnel))
         unknown = sites_unknown(data.metrics)
-        timeline = {} if unknown else activation_timeline_figure(data.metrics, data.data_cut)
-        site_map = {} if unknown else site_map_figure(data.metrics)
-        cut = data.data_cut.isoformat()
+        timeline = site_map = NO_FIGURE
+        if not unknown:
+            timeline = figure_shown(activation_timeline_figure(data.metrics, data.data_cut))
+            site_map = figure_shown(site_map_figure(data.metrics))
         return (
             SITES_UNKNOWN if unknown else None,
             SHOWN,
             kpi_cards(data, forecast),
             site_rows(data.metrics),
-            timeline,
-            HIDDEN if unknown else graph_style(timeline),
-            site_map,
-            HIDDEN if unknown else graph_style(site_map),
+            *timeline,
+            *site_map,
             by_site_message,
-            by_site,
-            by_site_style,
+            *by_site,
             funnel_message,
-            funnel,
-            funnel_style,
+            *funnel,
             funnel_reasons(data.funnel) if data.funnel.screened else None,
             what_if_options(data.metrics, data.data_cut),
-            cut,
-            cut,
+            (data.data_cut + pd.Timedelta(days=1)).isoformat(),
         )
 
     @app.callback(
-        Output(Sites.WHATIF_DATE, "date"),
+        Output(Sites.WHATIF_DATE, "value"),
         Input(Sites.WHATIF_SITE, "value"),
-        State(Sites.WHATIF_DATE, "date"),
-        State(Sites.WHATIF_DATE, "min_date_allowed"),
+        State(Sites.WHATIF_DATE, "value"),
+        State(Sites.WHATIF_DATE, "min"),
         prevent_initial_call=True,
     )
     def suggest_opening_date(site, day, earliest):
         """Picking a site without a date proposes the first of the month after the cut."""
-        if not site or day or not earliest:
+        if site in (None, NO_EXTRA_SITE["value"]) or day or not earliest:
             return no_update
-        first = pd.Timestamp(earliest) + pd.offsets.MonthBegin(1)
+        first = pd.Timestamp(earliest) - pd.Timedelta(days=1) + pd.offsets.MonthBegin(1)
         return first.date().isoformat()
 
 
 def _register_forecast(app) -> None:
     @app.callback(
         Output(Sites.FORECAST_MESSAGE, "children"),
-        Output(Sites.FORECAST, "figure"),
-        Output(Sites.FORECAST, "style"),
+        *figure_outputs(Sites.FORECAST),
         Output(Sites.FORECAST_TEXT, "children"),
         Output(Sites.ASSUMPTIONS, "children"),
         Input(Shell.VERSION, "data"),
         Input(Sites.WHATIF_SITE, "value"),
-        Input(Sites.WHATIF_DATE, "date"),
+        Input(Sites.WHATIF_DATE, "value"),
         Input(Sites.WHATIF_RATE, "value"),
         State(Shell.STATUS, "data"),
     )
     def update_forecast(version, site, day, rate, status):
         if panel_unavailable(version, status) is not None:
-            return None, no_update, HIDDEN, None, None
+            return None, *NO_FIGURE, None, None
 
         def problem(message: str, color: str = "warning"):
-            return empty_state(message, color=color), no_update, HIDDEN, None, None
+            return empty_state(message, color=color), *NO_FIGURE, None, None
 
         try:
-            options = parse_what_if(site, day, rate)
+            data = panel_result(PANEL, version, "page", sites_data)
+            options = parse_what_if(site, day, rate, data.data_cut)
+            forecast = panel_result(PANEL, version, "forecast", site_forecast, **options)
         except BadOption as error:
             return problem(str(error))
-        try:
-            data = panel_result(PANEL, version, "page", sites_data)
-            forecast = panel_result(PANEL, version, "forecast", site_forecast, **options)
         except DataUnavailable:
-            return None, no_update, HIDDEN, None, None
+            return None, *NO_FIGURE, None, None
         except ValueError as error:
             return problem(f"This scenario cannot be forecast: {error}.")
         figure = forecast_figure(
@@ -204,12 +209,11 @@ def _register_forecast(app) -> None:
         if forecast is None:
             reached = target_reached_on(data.cumulative, data.target)
             text = f"Target reached on {format_date(reached)}." if reached else None
-            return None, figure, graph_style(figure), text, None
+            return None, *figure_shown(figure), text, None
         scenario = options != BASELINE
         return (
             None,
-            figure,
-            graph_style(figure),
+            *figure_shown(figure),
             forecast_sentence(forecast, scenario),
             assumption_items(forecast),
         )

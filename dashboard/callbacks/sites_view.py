@@ -39,7 +39,13 @@ NUMBER_COLUMNS = (
     "enrolled_per_month",
     "days_since_last_enrollment",
 )
-RATE_MIN, RATE_MAX, RATE_STEP = 0.5, 3.0, 0.25  # the what-if slider (pages/sites.py)
+RATE_MIN, RATE_MAX, RATE_STEP = 0.5, 3.0, 0.25
+RATE_OPTIONS = [
+    {"label": f"×{r:g}" + (" (as observed)" if r == 1 else ""), "value": f"{r:g}"}
+    for r in (RATE_MIN + k * RATE_STEP for k in range(int((RATE_MAX - RATE_MIN) / RATE_STEP) + 1))
+]
+"""The what-if rate multipliers offered, the only ones :func:`parse_what_if` accepts."""
+NO_EXTRA_SITE = {"label": "No extra site (sites open as predicted)", "value": "none"}
 BASELINE = {"open_site": None, "open_on": None, "rate": 1.0}
 
 
@@ -105,7 +111,7 @@ class BadOption(ValueError):
     """A what-if value the page never offers (a forged or stale request)."""
 
 
-def parse_what_if(site, day, rate) -> dict:
+def parse_what_if(site, day, rate, cut: dt.date) -> dict:
     """The what-if controls as ``site_forecast`` options; :class:`BadOption` if invalid."""
     try:
         rate = float(rate)
@@ -116,12 +122,18 @@ def parse_what_if(site, day, rate) -> dict:
         raise BadOption("The rate multiplier must be 0.5 to 3 in steps of 0.25.")
     if site is not None and not isinstance(site, str):
         raise BadOption("Unknown site: choose one of the sites not yet open.")
+    site = None if site in (None, "", NO_EXTRA_SITE["value"]) else site
     open_on = None
     if site and day:
         try:
-            open_on = dt.date.fromisoformat(str(day)[:10]).isoformat()
+            open_on = dt.date.fromisoformat(str(day)[:10])
         except ValueError:
             raise BadOption(f"{day!r} is not a date: pick the opening date.") from None
+        if open_on <= cut:
+            raise BadOption(
+                f"The opening date must be after the data cut-off ({format_date(cut)})."
+            )
+        open_on = open_on.isoformat()
     return {"open_site": site if open_on else None, "open_on": open_on, "rate": rate}
 
 
@@ -169,7 +181,12 @@ def _probability(p: float) -> str:
 def forecast_sentence(forecast: Forecast, scenario: bool) -> str:
     """'At the current pace the 21st patient is expected on d (95% interval a–b); ...'"""
     nth = ordinal(forecast.target)
-    lead = "In this scenario" if scenario else "At the current pace"
+    if scenario:
+        lead = "In this scenario"
+    elif forecast.sites_pending:
+        lead = "At the current pace, with the sites not yet open opening as predicted,"
+    else:
+        lead = "At the current pace"
     if forecast.target_date_median is None:
         text = (
             f"{lead} the {nth} patient is unlikely to be enrolled: "
@@ -216,7 +233,7 @@ def _not_open(metrics: pd.DataFrame, cut: dt.date) -> pd.DataFrame:
 def what_if_options(metrics: pd.DataFrame, cut: dt.date) -> list[dict]:
     pending = _not_open(metrics, cut)
     labels = site_labels(metrics)
-    return [
+    return [NO_EXTRA_SITE] + [
         {"label": f"{row['name']} ({labels[index]})", "value": row["site_id"]}
         for index, row in pending.iterrows()
     ]

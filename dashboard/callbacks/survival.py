@@ -21,16 +21,24 @@ from analysis.survival_summary import (
     survival_choices,
     survival_view,
 )
-from dashboard.auth import audit, can_compare_arms
+from dashboard.auth import can_compare_arms
 from dashboard.callbacks.access import panel_result
-from dashboard.callbacks.panel_state import DATABASE_DOWN, HIDDEN, SHOWN, panel_unavailable
+from dashboard.callbacks.figure_csv import csv_name, register_figure_csv
+from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.callbacks.site_filter import site_option, site_options
-from dashboard.components.cards import empty_state, kpi_card, not_recorded_state
-from dashboard.components.downloads import send_csv
+from dashboard.components.cards import kpi_card
+from dashboard.components.panel import (
+    HIDDEN,
+    NO_FIGURE,
+    SHOWN,
+    empty_state,
+    figure_outputs,
+    figure_shown,
+    not_recorded_state,
+)
 from dashboard.figures.response import rate_texts, response_figure
 from dashboard.figures.survival import cif_figure, km_figure, month_text
 from dashboard.figures.swimmer import swimmer_figure
-from dashboard.figures.theme import graph_style
 from dashboard.formatting import GROUP_NAMES, format_date
 from dashboard.ids import Shell, Survival
 from dashboard.store import DataUnavailable
@@ -43,13 +51,6 @@ BY_LABELS = {
     "arm": "arms",
 }
 SMALL_GROUP = 5
-
-
-NO_HEIGHT = {"height": "0px"}
-
-
-def sized(fig) -> tuple:
-    return fig, graph_style(fig)
 
 
 class BadOption(ValueError):
@@ -223,8 +224,7 @@ def register(app) -> None:
         Output(Survival.SUMMARY, "children"),
         Output(Survival.NOTE, "children"),
         Output(Survival.LOGRANK, "children"),
-        Output(Survival.KM, "figure"),
-        Output(Survival.KM, "style"),
+        *figure_outputs(Survival.KM),
         Input(Shell.VERSION, "data"),
         Input(Survival.ENDPOINT, "value"),
         Input(Survival.CONF_TYPE, "value"),
@@ -235,7 +235,7 @@ def register(app) -> None:
     )
     def update_survival_curves(version, endpoint, conf_type, conf_level, group_by, site, status):
         def hidden(message):
-            return message, HIDDEN, "", None, "", {}, NO_HEIGHT
+            return message, HIDDEN, "", None, "", *NO_FIGURE
 
         unavailable = panel_unavailable(version, status)
         if unavailable is not None:
@@ -256,25 +256,22 @@ def register(app) -> None:
             summary_sentence(view.summary),
             no_event_note(view.summary),
             line,
-            *sized(km_figure(view.curves, options.conf_level, by=options.by, note=note)),
+            *figure_shown(km_figure(view.curves, options.conf_level, by=options.by, note=note)),
         )
 
     @app.callback(
-        Output(Survival.CIF, "figure"),
-        Output(Survival.CIF, "style"),
+        *figure_outputs(Survival.CIF),
         Output(Survival.CIF_NOTE, "children"),
-        Output(Survival.RESPONSE, "figure"),
-        Output(Survival.RESPONSE, "style"),
+        *figure_outputs(Survival.RESPONSE),
         Output(Survival.RESPONSE_NOTE, "children"),
         Output(Survival.RATES, "children"),
-        Output(Survival.SWIMMER, "figure"),
-        Output(Survival.SWIMMER, "style"),
+        *figure_outputs(Survival.SWIMMER),
         Input(Shell.VERSION, "data"),
         Input(Survival.SITE, "value"),
         State(Shell.STATUS, "data"),
     )
     def update_outcomes(version, site, status):
-        nothing = {}, NO_HEIGHT, None, {}, NO_HEIGHT, None, [], {}, NO_HEIGHT
+        nothing = *NO_FIGURE, None, *NO_FIGURE, None, [], *NO_FIGURE
         if panel_unavailable(version, status) is not None:
             return nothing
         try:
@@ -285,14 +282,14 @@ def register(app) -> None:
             return nothing  # the curves' callback shows why
         if view.n == 0:
             return nothing
-        swimmer = sized(swimmer_figure(view.swimmer))
+        swimmer = figure_shown(swimmer_figure(view.swimmer))
         if "responses" in choices.not_recorded:
             missing = not_recorded_state([WHAT["responses"]])
-            return {}, HIDDEN, missing, {}, HIDDEN, missing, [], *swimmer
+            return *NO_FIGURE, missing, *NO_FIGURE, missing, [], *swimmer
         return (
-            *sized(cif_figure(view.relapse)),
+            *figure_shown(cif_figure(view.relapse)),
             None,
-            *sized(response_figure(view.response)),
+            *figure_shown(response_figure(view.response)),
             None,
             rate_cards(view.response),
             *swimmer,
@@ -329,34 +326,14 @@ def register(app) -> None:
     _register_downloads(app)
 
 
-def _csv_name(kind: str, options: Options, version: dict) -> str:
-    site = f"-{options.site}" if options.site else ""
-    cut = version.get("data_cut") or "no-cut"
-    return f"mtsa-{kind}{site}-{cut}.csv"
-
-
 def _register_downloads(app) -> None:
-    def download(button: str, target: str, make):
-        @app.callback(
-            Output(target, "data"),
-            Input(button, "n_clicks"),
-            State(Shell.VERSION, "data"),
-            *OPTION_STATES,
-            prevent_initial_call=True,
-        )
-        def download_csv(_clicks, version, *values):
-            if not version or version.get("version") is None:
-                return no_update
-            try:
-                options = parse_options(*values)
-                frame, kind = make(version, options)
-            except (DataUnavailable, ValueError):
-                return no_update
-            filename = _csv_name(kind, options, version)
-            audit("export", f"/survival {filename}")
-            return send_csv(frame, filename)
+    def table(make):
+        def frame_and_name(version, *values):
+            options = parse_options(*values)
+            frame, kind = make(version, options)
+            return frame, csv_name(kind, version, options.site)
 
-        download_csv.__name__ = f"download_{target.replace('-', '_')}"
+        return frame_and_name
 
     def km(version, options):
         view = panel_result(PANEL, version, "km", survival_view, **options.km())
@@ -365,19 +342,16 @@ def _register_downloads(app) -> None:
     def outcomes(version, options):
         return panel_result(PANEL, version, "outcomes", outcomes_view, site_filter=options.site)
 
-    download(Survival.KM_CSV, Survival.KM_DOWNLOAD, km)
-    download(
-        Survival.CIF_CSV,
-        Survival.CIF_DOWNLOAD,
-        lambda v, o: (cif_steps_table(outcomes(v, o).relapse), "relapse-nrm-cif-steps"),
-    )
-    download(
-        Survival.RESPONSE_CSV,
-        Survival.RESPONSE_DOWNLOAD,
-        lambda v, o: (response_table(outcomes(v, o).response), "best-response"),
-    )
-    download(
-        Survival.SWIMMER_CSV,
-        Survival.SWIMMER_DOWNLOAD,
-        lambda v, o: (outcomes(v, o).swimmer, "swimmer-rows"),
-    )
+    for ids, make in (
+        (Survival.KM, km),
+        (
+            Survival.CIF,
+            lambda v, o: (cif_steps_table(outcomes(v, o).relapse), "relapse-nrm-cif-steps"),
+        ),
+        (
+            Survival.RESPONSE,
+            lambda v, o: (response_table(outcomes(v, o).response), "best-response"),
+        ),
+        (Survival.SWIMMER, lambda v, o: (outcomes(v, o).swimmer, "swimmer-rows")),
+    ):
+        register_figure_csv(app, PANEL, ids, table=table(make), states=OPTION_STATES)

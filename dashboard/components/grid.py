@@ -43,6 +43,10 @@ DEFAULT_COLUMN = {
     "resizable": True,
     "wrapHeaderText": True,
     "autoHeaderHeight": True,
+    # A narrow column wraps its text onto more lines rather than cutting it ("not re…").
+    "wrapText": True,
+    "autoHeight": True,
+    "cellStyle": {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px"},
     "minWidth": 80,
 }
 

@@ -187,8 +187,6 @@ def chimerism_figure(
             },
             "height": 440,
             "hovermode": "closest",
-            "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top"},
-            "margin": {"b": 110},
             "shapes": shapes,
             "annotations": annotations,
         },

@@ -109,7 +109,12 @@ def cumulative_enrollment_figure(summary: EnrollmentSummary, start_date=None) ->
 
 
 def enrollment_by_site_figure(by_site: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of enrolled patients per site, every site shown, coloured by status."""
+    """Horizontal bars of enrolled patients per site, every site shown, coloured by status.
+
+    Each bar is labelled with its count and its status in words, so that a site with no
+    patient yet still shows (a bar of length 0 has nothing to colour) and the status
+    never rests on colour alone.
+    """
     ordered = by_site.iloc[::-1]  # largest at the top of a horizontal bar chart
     traces = []
     for status, rows in ordered.groupby("status", sort=False):
@@ -123,8 +128,9 @@ def enrollment_by_site_figure(by_site: pd.DataFrame) -> go.Figure:
                 "name": label,
                 "marker": {"color": SITE_STATUS_COLORS.get(status, COLORS["muted"])},
                 "customdata": rows[["site_id"]].assign(status=label),
-                "text": rows["enrolled"],
+                "text": [f"{n} · {label.lower()}" for n in rows["enrolled"]],
                 "textposition": "outside",
+                "cliponaxis": False,
                 "hovertemplate": (
                     "%{y} (%{customdata[0]}): %{x} patients enrolled"
                     "<br>Site status: %{customdata[1]}<extra></extra>"
@@ -138,7 +144,8 @@ def enrollment_by_site_figure(by_site: pd.DataFrame) -> go.Figure:
             "xaxis": {
                 "title": {"text": "Patients enrolled"},
                 "dtick": 1 if by_site["enrolled"].max() <= 10 else None,
-                "rangemode": "tozero",
+                # room on the right for the longest label ("0 · not yet recruiting")
+                "range": [0, max(int(by_site["enrolled"].max()), 1) * 1.6],
             },
             "yaxis": {
                 "categoryorder": "array",

@@ -98,13 +98,14 @@ def _fan(forecast: Forecast) -> list[dict]:
     traces.append(
         {
             "type": "scatter",
-            "x": [lower, median, span_end],
+            # The median first: the legend draws its key from the first point.
+            "x": [median, lower, span_end],
             "y": [forecast.target] * 3,
             "mode": "lines+markers",
             "line": {"color": COLORS["accent"], "width": 3},
             "marker": {
-                "symbol": ["line-ns", "diamond", "line-ns"],
-                "size": [14, 13, 14],
+                "symbol": ["diamond", "line-ns", "line-ns"],
+                "size": [13, 14, 14],
                 "color": COLORS["accent"],
                 "line": {"color": COLORS["accent"], "width": 2},
             },

@@ -24,7 +24,6 @@ ENDPOINT_COLORS = {
 }
 THRESHOLD_COLOR = "#b02a37"
 SHORT_LABELS = {"neutrophil": "ANC ≥ 0.5", "platelet20": "PLT ≥ 20", "platelet50": "PLT ≥ 50"}
-LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"}
 CIF_TICKS = (0, 7, 14, 21, 28, 35, 42, 56, 70, 84, 100)
 MIN_CIF_DAY = 42
 AT_RISK_TOP_PX = 62
@@ -48,6 +47,9 @@ class TestInfo:
     y_range: tuple[float, float] | None = None
     ticks: tuple[float, ...] | None = None
     thresholds: tuple[tuple[float, str], ...] = ()
+    sparse: bool = False
+    """Sampled a few times per patient (marrow): points, never lines or a band drawn
+    between samples that were not taken."""
 
 
 TESTS = {
@@ -82,6 +84,7 @@ TESTS = {
         unit="%",
         axis="Blasts in the marrow (%)",
         thresholds=((5, "5%: complete-remission limit"),),
+        sparse=True,
     ),
 }
 
@@ -129,7 +132,8 @@ def _patient_lines(lines: pd.DataFrame, info: TestInfo, highlight) -> list[dict]
             "x": xs,
             "y": ys,
             "text": texts,
-            "mode": "lines",
+            "mode": "markers" if info.sparse else "lines",
+            "marker": {"color": PATIENT_LINE, "size": 6},
             "name": "Each patient",
             "line": {"color": PATIENT_LINE, "width": 1},
             "opacity": 0.8,
@@ -147,6 +151,8 @@ def _cohort(cohort: pd.DataFrame, info: TestInfo) -> list[dict]:
         f"(IQR {_fmt(r.q1)}–{_fmt(r.q3)}), {r.n_patients} patients"
         for r in cohort.itertuples()
     ]
+    if info.sparse:
+        return [_cohort_points(cohort, info, texts)]
     edge = {"type": "scatter", "x": cohort["x"], "mode": "lines", "line": {"width": 0}}
     return [
         {**edge, "y": _shown(cohort["q3"], info), "showlegend": False, "hoverinfo": "skip"},
@@ -169,6 +175,29 @@ def _cohort(cohort: pd.DataFrame, info: TestInfo) -> list[dict]:
             "hovertemplate": "%{text}<extra></extra>",
         },
     ]
+
+
+def _cohort_points(cohort: pd.DataFrame, info: TestInfo, texts: list[str]) -> dict:
+    """The median of each window as a point with its IQR as a bar: nothing in between."""
+    median = _shown(cohort["median"], info)
+    return {
+        "type": "scatter",
+        "x": cohort["x"],
+        "y": median,
+        "text": texts,
+        "mode": "markers",
+        "name": "Cohort median (IQR bar)",
+        "marker": {"color": COLORS["primary"], "size": 9},
+        "error_y": {
+            "type": "data",
+            "symmetric": False,
+            "array": list(_shown(cohort["q3"], info) - median),
+            "arrayminus": list(median - _shown(cohort["q1"], info)),
+            "color": COLORS["primary"],
+            "thickness": 1.5,
+        },
+        "hovertemplate": "%{text}<extra></extra>",
+    }
 
 
 def _transfusion_ticks(transfusions: pd.DataFrame, highlight) -> list[dict]:
@@ -214,7 +243,7 @@ def _highlighted(lines: pd.DataFrame, info: TestInfo, highlight, recovery_days) 
         "type": "scatter",
         "x": rows["x"],
         "y": _shown(rows["value"], info),
-        "mode": "lines+markers",
+        "mode": "markers" if info.sparse else "lines+markers",
         "name": highlight,
         "line": {"color": COLORS["accent"], "width": 2.5},
         "marker": {"size": 6},
@@ -309,8 +338,6 @@ def trajectory_figure(
             "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
             "hovermode": "closest",
             "height": 480,
-            "legend": LEGEND_BELOW,
-            "margin": {"b": 100},
             "shapes": shapes + threshold_shapes,
             "annotations": annotations + threshold_labels,
         },
@@ -424,13 +451,6 @@ def cif_figure(curves: dict[str, CumulativeIncidence], medians: dict) -> go.Figu
             },
             "height": 380 + bottom,
             "margin": {"l": 110, "b": bottom},
-            "legend": {
-                "orientation": "v",
-                "x": 0.99,
-                "xanchor": "right",
-                "y": 0.02,
-                "yanchor": "bottom",
-            },
             "hovermode": "closest",
             "shapes": [hline(50, {"dash": "dot", "color": COLORS["muted"], "width": 1})],
             "annotations": _at_risk_table(rows, ticks),

@@ -82,7 +82,6 @@ def response_figure(response: dict) -> go.Figure:
                 "dtick": 1 if top <= 10 else None,
             },
             "height": 380,
-            "margin": {"t": 60},
         },
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from analysis.survival_summary import DAYS_PER_MONTH
+from analysis.units import DAYS_PER_MONTH
 from dashboard.figures.theme import COLORS
 
 X_TITLE = "Months since enrollment"

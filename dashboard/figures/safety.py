@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -33,13 +34,9 @@ def _discrete_scale() -> list:
     return scale
 
 
-#: Title pinned to the top edge, a horizontal legend between it and the plot.
-TITLE_ON_TOP = {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}
-LEGEND_ON_TOP = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"}
-
-
-def _short(soc: str, width: int = 46) -> str:
-    return soc if len(soc) <= width else soc[: width - 1].rstrip(" ,") + "…"
+def wrapped(label: str, width: int = 30) -> str:
+    """A long organ-class name on lines of at most ``width`` characters, whole."""
+    return "<br>".join(textwrap.wrap(label, width)) or label
 
 
 def patients_shown(follow_up: pd.DataFrame) -> pd.DataFrame:
@@ -65,7 +62,7 @@ def worst_grade_heatmap(worst: pd.DataFrame, follow_up: pd.DataFrame, socs: list
         "type": "heatmap",
         "z": z,
         "x": patients,
-        "y": [_short(s) for s in socs],
+        "y": socs,
         "customdata": np.array([[s] * len(patients) for s in socs]),
         "text": text,
         "zmin": 0.5,
@@ -88,8 +85,8 @@ def worst_grade_heatmap(worst: pd.DataFrame, follow_up: pd.DataFrame, socs: list
         title + shown_note(len(patients), len(follow_up), "most recent"),
         [heatmap],
         {
-            "height": max(260, 90 + 30 * len(socs)),
-            "margin": {"l": 320, "r": 20, "t": 50, "b": 90},
+            "height": max(300, 150 + 36 * len(socs)),
+            "margin": {"r": 20, "b": 90},
             "plot_bgcolor": "#f1f3f5",
             "xaxis": {
                 "title": {"text": "Patient"},
@@ -97,7 +94,14 @@ def worst_grade_heatmap(worst: pd.DataFrame, follow_up: pd.DataFrame, socs: list
                 "showgrid": False,
                 "type": "category",
             },
-            "yaxis": {"autorange": "reversed", "showgrid": False, "type": "category"},
+            "yaxis": {
+                "autorange": "reversed",
+                "showgrid": False,
+                "type": "category",
+                "automargin": True,
+                "tickvals": socs,
+                "ticktext": [wrapped(s) for s in socs],
+            },
         },
     )
 
@@ -234,10 +238,9 @@ def ae_timeline_figure(events: pd.DataFrame, follow_up: pd.DataFrame) -> go.Figu
         axis_title += "; * not transplanted: days from enrollment"
     title = "Adverse events by patient, days from transplant"
     return figure(
-        {"text": title + shown_note(len(follow), len(follow_up), "most recent"), **TITLE_ON_TOP},
+        title + shown_note(len(follow), len(follow_up), "most recent"),
         traces,
         {
-            "legend": LEGEND_ON_TOP,
             "height": max(320, 170 + 26 * len(follow)),
             "hovermode": "closest",
             "margin": {"t": 95, "b": 55},
@@ -371,11 +374,9 @@ def stopping_boundary_figure(boundary) -> go.Figure:
             }
         )
     return figure(
-        {"text": "Early non-relapse mortality against the stopping boundary", **TITLE_ON_TOP},
+        "Early non-relapse mortality against the stopping boundary",
         traces,
         {
-            "legend": LEGEND_ON_TOP,
-            "margin": {"t": 100},
             "xaxis": {
                 "title": {"text": "Patients evaluated"},
                 "range": [0.5, len(table) + 0.5],

@@ -15,7 +15,6 @@ import plotly.graph_objects as go
 from dashboard.figures.sites import site_labels
 from dashboard.figures.theme import (
     COLORS,
-    GRAPH_CONFIG,
     SITE_STATUS_COLORS,
     SITE_STATUS_LABELS,
     figure,
@@ -36,8 +35,8 @@ POSITIONS = ("middle right", "middle left", "top center", "bottom center")
 
 
 def map_graph_config(topojson_url: str) -> dict:
-    """The Graph config of the map: the house config plus the local topology folder."""
-    return {**GRAPH_CONFIG, "topojsonURL": topojson_url, "scrollZoom": False}
+    """What the map's Graph config adds to the house config: the local topology folder."""
+    return {"topojsonURL": topojson_url, "scrollZoom": False}
 
 
 def marker_size(enrolled: int) -> float:
@@ -164,7 +163,7 @@ def site_map_figure(metrics: pd.DataFrame) -> go.Figure:
             "geo": GEO,
             "annotations": [SIZE_NOTE],
             "height": 480,
-            "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+            "margin": {"l": 10, "r": 10, "b": 10},
             "legend": {"itemsizing": "constant"},
         },
     )

@@ -49,16 +49,6 @@ PHASES = {
 }
 WAITING = ("Not yet open: waiting since ethics approval", "#e0e0e0")
 _MS_PER_DAY = 86_400_000
-LEGEND_BELOW = {
-    "orientation": "h",
-    "x": 0,
-    "xanchor": "left",
-    "y": -0.08,
-    "yanchor": "top",
-    "entrywidth": 0.5,
-    "entrywidthmode": "fraction",
-    "font": {"size": 11},
-}
 
 
 def site_labels(sites: pd.DataFrame) -> pd.Series:
@@ -226,8 +216,7 @@ def activation_timeline_figure(metrics: pd.DataFrame, data_cut) -> go.Figure:
                 "automargin": True,
             },
             "height": max(380, 210 + 40 * len(metrics)),
-            "margin": {"r": 230, "t": 50},
-            "legend": LEGEND_BELOW,
+            "margin": {"r": 230},
             "hovermode": "closest",
             "shapes": [cut_shape],
             "annotations": [*_waiting_labels(sites, cut), cut_label],
@@ -367,7 +356,6 @@ def recruitment_by_site_figure(
             "yaxis": {**yaxis, "dtick": 1} if top <= 10 else yaxis,
             "legend": {"title": {"text": "Site (enrolled)"}},
             "height": 420,
-            "margin": {"t": 80},
             "hovermode": "closest",
             "shapes": [cut_shape],
             "annotations": [cut_label],

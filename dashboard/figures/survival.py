@@ -292,7 +292,7 @@ def cif_figure(relapse: dict) -> go.Figure:
     ticks = month_ticks(months(last_day))
     muted = COLORS["muted"]
     rows = [
-        ("at risk", "#212529", counts_at(steps, ticks, "at_risk")),
+        ("alive, relapse-free", "#212529", counts_at(steps, ticks, "at_risk")),
         ("relapses", CAUSE_COLORS["relapse"], counts_at(steps, ticks, "n_relapse")),
         ("NRM deaths", CAUSE_COLORS["nrm"], counts_at(steps, ticks, "n_nrm")),
         ("censored", muted, counts_at(steps, ticks, "n_censored")),
@@ -327,14 +327,6 @@ def cif_figure(relapse: dict) -> go.Figure:
             "tickvals": [0, 25, 50, 75, 100],
         },
     )
-    layout["legend"] = {
-        "x": 0.01,
-        "xanchor": "left",
-        "y": 0.99,
-        "yanchor": "top",
-        "orientation": "v",
-        "bgcolor": "rgba(255,255,255,0.85)",
-    }
     return figure(
         "Relapse and non-relapse mortality (cumulative incidence)",
         traces + table_traces(rows, ticks),

@@ -147,6 +147,5 @@ def swimmer_figure(rows: pd.DataFrame) -> go.Figure:
             },
             "bargap": 0.3,
             "hovermode": "closest",
-            "legend": {"y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         },
     )

@@ -39,14 +39,32 @@ SITE_STATUS_LABELS = {
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
         font={"family": FONT_FAMILY, "size": 13, "color": "#212529"},
-        title={"x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "font": {"size": 16}},
+        # Below the mode bar (about 26 px at the top right), whatever the width.
+        title={
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 30},
+            "font": {"size": 16},
+        },
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin={"l": 60, "r": 20, "t": 80, "b": 50},
         xaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
         yaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
         hoverlabel={"font": {"family": FONT_FAMILY}},
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
+        # One place for every legend: a row above the plot, under the title, never on a
+        # curve or an axis title (assets/20-legend-room.js makes room when it wraps).
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "itemsizing": "constant",
+        },
         colorway=[COLORS["primary"], COLORS["accent"], "#2e7d32", "#5e35b1", "#00838f"],
     )
 )
@@ -60,14 +78,8 @@ GRAPH_CONFIG = {
 }
 
 
-def graph_style(figure: go.Figure) -> dict:
-    """The ``dcc.Graph`` style that gives it the figure's own height.
-
-    With ``GRAPH_CONFIG["responsive"]`` a Graph fills its container and ignores
-    ``layout.height``; a container drawn while hidden has no height, so without this
-    the graph collapses and the panels below are drawn over it.
-    """
-    return {"height": f"{figure.layout.height}px"}
+DEFAULT_HEIGHT = 420
+"""Every figure has a height of its own: the page sizes its graph from it."""
 
 
 def figure(title: str | dict, traces=(), layout: dict | None = None) -> go.Figure:
@@ -77,12 +89,12 @@ def figure(title: str | dict, traces=(), layout: dict | None = None) -> go.Figur
     ``add_annotation``, ``add_hline`` or ``update_layout``; figures built that way
     spent most of a page's server time there. Here traces (dicts with a ``type``),
     shapes and annotations are plain lists, validated once. ``title`` is the text or
-    the whole title dict.
+    the whole title dict. The figure is :data:`DEFAULT_HEIGHT` tall unless ``layout``
+    says otherwise.
     """
     title = {"text": title} if isinstance(title, str) else title
-    return go.Figure(
-        data=list(traces), layout={"template": TEMPLATE, "title": title, **(layout or {})}
-    )
+    layout = {"template": TEMPLATE, "title": title, "height": DEFAULT_HEIGHT, **(layout or {})}
+    return go.Figure(data=list(traces), layout=layout)
 
 
 def hline(y, line: dict) -> dict:

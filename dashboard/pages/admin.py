@@ -12,7 +12,9 @@ from dash import dcc, html
 from dashboard.auth.accounts import MIN_PASSWORD_LENGTH
 from dashboard.auth.models import EVENTS
 from dashboard.auth.roles import ROLES
+from dashboard.callbacks.admin import ALL_USERS
 from dashboard.components.grid import DEFAULT_COLUMN, MISSING, badge_column, text_column
+from dashboard.components.panel import panel_card
 from dashboard.ids import Admin
 
 dash.register_page(
@@ -26,7 +28,7 @@ dash.register_page(
 
 #: Rows per page of the audit grid; the callbacks cap how many rows it holds.
 AUDIT_PAGE_SIZE = 50
-ACTIVE_COLORS = {"yes": "#198754", "no": "#6c757d"}
+ACTIVE_COLORS = {"yes": "#146c43", "no": "#495057"}
 
 
 def time_column(field: str, header: str, **extra) -> dict:
@@ -83,13 +85,6 @@ def _grid(grid_id: str, columns: list[dict], row_id: str | None = None, **option
     )
 
 
-def _card(title: str, body: list) -> dbc.Card:
-    return dbc.Card(
-        dbc.CardBody([html.H2(title, className="section-title"), *body]),
-        className="section-card mb-3",
-    )
-
-
 def _field(label: str, component, width: int, help_text: str = "") -> dbc.Col:
     children = [dbc.Label(label, html_for=component.id), component]
     if help_text:
@@ -106,11 +101,10 @@ def _add_user_form() -> html.Div:
                     _field("User name", dbc.Input(id=Admin.NEW_NAME, autocomplete="off"), 2),
                     _field(
                         "Role",
-                        dcc.Dropdown(
+                        dbc.Select(
                             id=Admin.NEW_ROLE,
                             options=[{"label": role, "value": role} for role in ROLES],
                             placeholder="Choose a role",
-                            clearable=False,
                         ),
                         2,
                     ),
@@ -153,12 +147,12 @@ def _users_card() -> dbc.Card:
     buttons = [
         dbc.Button(label, id=button_id, color=color, outline=True, size="sm", className="me-2")
         for label, button_id, color in (
-            ("Deactivate", Admin.DEACTIVATE, "warning"),
+            ("Deactivate", Admin.DEACTIVATE, "dark"),
             ("Reactivate", Admin.REACTIVATE, "success"),
             ("Remove", Admin.REMOVE, "danger"),
         )
     ]
-    return _card(
+    return panel_card(
         "Users",
         [
             html.Div(id=Admin.USERS_MESSAGE),
@@ -190,31 +184,23 @@ def _audit_filters() -> dbc.Row:
         [
             _field(
                 "User",
-                dcc.Dropdown(id=Admin.AUDIT_USER, options=[], placeholder="All users"),
+                dbc.Select(id=Admin.AUDIT_USER, options=[ALL_USERS], value=ALL_USERS["value"]),
                 3,
             ),
             _field(
                 "Events",
-                dcc.Dropdown(
+                dbc.Checklist(
                     id=Admin.AUDIT_EVENTS,
                     options=[{"label": event, "value": event} for event in EVENTS],
-                    multi=True,
-                    placeholder="All events",
+                    value=[],
+                    inline=True,
+                    className="small",
                 ),
                 4,
+                "None ticked: all events",
             ),
-            _field(
-                "Dates (UTC)",
-                dcc.DatePickerRange(
-                    id=Admin.AUDIT_DATES,
-                    display_format="DD MMM YYYY",
-                    start_date_placeholder_text="From",
-                    end_date_placeholder_text="To",
-                    first_day_of_week=1,
-                    clearable=True,
-                ),
-                3,
-            ),
+            _field("From (UTC)", dbc.Input(id=Admin.AUDIT_FROM, type="date", debounce=True), 2),
+            _field("To (UTC)", dbc.Input(id=Admin.AUDIT_TO, type="date", debounce=True), 2),
             dbc.Col(
                 [
                     dbc.Button(
@@ -242,7 +228,7 @@ def _audit_filters() -> dbc.Row:
 
 
 def _audit_card() -> dbc.Card:
-    return _card(
+    return panel_card(
         "Audit log",
         [
             _audit_filters(),

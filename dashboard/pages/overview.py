@@ -1,9 +1,10 @@
 """Overview: enrollment against the 21-patient target, screening, sites and deaths."""
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.figures.theme import GRAPH_CONFIG
+from dashboard.components.panel import HIDDEN, figure_card
 from dashboard.ids import Overview
 
 dash.register_page(
@@ -19,22 +20,30 @@ def layout(**_query):
             html.Div(
                 [
                     html.Div(id=Overview.KPIS, className="row g-3 mb-3"),
-                    html.Div(
+                    dbc.Row(
                         [
-                            html.Div(
-                                dcc.Graph(id=Overview.CUMULATIVE, config=GRAPH_CONFIG),
-                                className="col-lg-7",
+                            dbc.Col(
+                                figure_card(
+                                    Overview.CUMULATIVE,
+                                    "Cumulative enrollment",
+                                    subtitle="against the plan",
+                                ),
+                                lg=7,
                             ),
-                            html.Div(
-                                dcc.Graph(id=Overview.BY_SITE, config=GRAPH_CONFIG),
-                                className="col-lg-5",
+                            dbc.Col(
+                                figure_card(
+                                    Overview.BY_SITE,
+                                    "Patients by site",
+                                    subtitle="colour: site status",
+                                ),
+                                lg=5,
                             ),
                         ],
-                        className="row g-3",
+                        className="g-3",
                     ),
                 ],
                 id=Overview.CONTENT,
-                style={"display": "none"},
+                style=HIDDEN,
             ),
         ]
     )

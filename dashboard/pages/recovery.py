@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analysis.chimerism import DEFAULT_DETECTION_LIMIT
+from dashboard.callbacks.recovery import NO_PATIENT
 from dashboard.components.grid import (
     badge_column,
     data_grid,
@@ -12,9 +13,9 @@ from dashboard.components.grid import (
     number_column,
     text_column,
 )
+from dashboard.components.panel import HIDDEN, figure_card, panel_card
 from dashboard.components.site_filter import site_select
 from dashboard.figures.recovery import TESTS
-from dashboard.figures.theme import GRAPH_CONFIG
 from dashboard.ids import Recovery
 
 dash.register_page(
@@ -28,7 +29,7 @@ dash.register_page(
 
 RED = {"backgroundColor": "#f8d7da", "color": "#842029"}
 AMBER = {"backgroundColor": "#fff3cd", "color": "#664d03"}
-MISSING_DAY = "params.value == null ? 'not reached' : params.value"
+MISSING_DAY = "recoveryDay(params)"  # assets/dashAgGridFunctions.js
 
 
 def _cues(*rules: tuple[str, dict]) -> dict:
@@ -55,7 +56,7 @@ def _group(header: str, children: list[dict]) -> dict:
 
 
 DAY90_COLUMNS = [
-    text_column("patient_id", "Patient", pinned="left", width=110, flex=0),
+    text_column("patient_id", "Patient", width=110, flex=0),
     text_column("site_id", "Site", width=80, flex=0),
     date_column("transplant_on", "Transplant", width=125, flex=0),
     _group(
@@ -107,7 +108,6 @@ DAY90_COLUMNS = [
                 {"Met": "#2e7d32", "Not met": "#b02a37", "Not evaluable": "#adb5bd"},
                 minWidth=120,
             ),
-            text_column("no_nadir", "No nadir", minWidth=90),
             badge_column(
                 "prolonged_aplasia",
                 "Prolonged aplasia",
@@ -138,11 +138,10 @@ def controls() -> dbc.Card:
                     dbc.Col(
                         [
                             _label("Highlight a patient", Recovery.PATIENT),
-                            dcc.Dropdown(
+                            dbc.Select(
                                 id=Recovery.PATIENT,
-                                options=[],
-                                placeholder="Choose a patient…",
-                                clearable=True,
+                                options=[NO_PATIENT],
+                                value=NO_PATIENT["value"],
                             ),
                         ],
                         md=4,
@@ -156,51 +155,46 @@ def controls() -> dbc.Card:
     )
 
 
-def card(title: str, subtitle: str, body: list, header_extra=None) -> dbc.Card:
-    header = html.Div(
-        [
-            html.Div(
-                [
-                    html.Span(title, className="fw-semibold"),
-                    html.Small(subtitle, className="text-muted ms-2"),
-                ]
-            ),
-            header_extra,
-        ],
-        className="d-flex justify-content-between align-items-center flex-wrap gap-2",
-    )
-    return dbc.Card(
-        [dbc.CardHeader(header, className="bg-white"), dbc.CardBody(body)],
-        className="kpi-card mb-3",
-    )
-
-
-def graph(graph_id: str) -> dcc.Loading:
-    return dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG), type="circle", delay_show=300)
-
-
 def trajectories() -> dbc.Card:
-    picker = dbc.RadioItems(
-        id=Recovery.TEST,
-        options=[{"label": info.label, "value": test} for test, info in TESTS.items()],
-        value="ANC",
-        className="btn-group",
-        inputClassName="btn-check",
-        labelClassName="btn btn-outline-primary btn-sm",
-        labelCheckedClassName="active",
+    picker = html.Div(
+        [
+            dbc.Label("Count", html_for=Recovery.TEST, className="small mb-0"),
+            dbc.Select(
+                id=Recovery.TEST,
+                options=[{"label": info.label, "value": test} for test, info in TESTS.items()],
+                value="ANC",
+                size="sm",
+                style={"width": "auto"},
+            ),
+        ],
+        className="d-flex align-items-center gap-2",
     )
-    return card(
+    return figure_card(
+        Recovery.TRAJECTORY,
         "Blood counts after the micro-transplant",
-        "cohort median and interquartile range in blue, each patient in grey (up to 100)",
-        [html.Div(id=Recovery.TRAJECTORY_NOTE), graph(Recovery.TRAJECTORY)],
-        picker,
+        subtitle="cohort median and interquartile range in blue, each patient in grey (up to 100)",
+        before=[html.Div(id=Recovery.TRAJECTORY_NOTE)],
+        actions=picker,
+    )
+
+
+def time_to_recovery() -> dbc.Card:
+    return figure_card(
+        Recovery.CIF,
+        "Time to recovery",
+        subtitle="cumulative incidence, death before recovery competing",
+        before=[html.P(id=Recovery.CIF_NOTE, className="small text-muted")],
     )
 
 
 def microchimerism() -> dbc.Card:
     limit = dbc.InputGroup(
         [
-            dbc.InputGroupText("Detection limit"),
+            dbc.Label(
+                "Detection limit",
+                html_for=Recovery.CHIMERISM_LIMIT,
+                className="input-group-text mb-0",
+            ),
             dbc.Input(
                 id=Recovery.CHIMERISM_LIMIT,
                 type="number",
@@ -216,15 +210,15 @@ def microchimerism() -> dbc.Card:
         size="sm",
         style={"width": "auto"},
     )
-    return card(
+    return figure_card(
+        Recovery.CHIMERISM,
         "Microchimerism",
-        "donor DNA in the patient's blood",
-        [
+        subtitle="donor DNA in the patient's blood",
+        before=[
             html.P(id=Recovery.CHIMERISM_SHARE, className="fw-semibold mb-1"),
             html.Div(id=Recovery.CHIMERISM_NOTE),
-            graph(Recovery.CHIMERISM),
         ],
-        limit,
+        actions=limit,
     )
 
 
@@ -253,8 +247,10 @@ def day90_table() -> dbc.Card:
     table.columnSize = None
     table.defaultColDef = {**table.defaultColDef, "flex": 1, "suppressHeaderFilterButton": True}
     table.getRowId = "params.data.patient_id"
-    return card(
-        "Recovery days and day-90 values", "one row per transplanted patient", [legend, grid]
+    return panel_card(
+        "Recovery days and day-90 values",
+        [legend, grid],
+        subtitle="one row per transplanted patient",
     )
 
 
@@ -271,14 +267,7 @@ def layout(**_query):
                     dbc.Row(
                         [
                             dbc.Col(
-                                card(
-                                    "Time to recovery",
-                                    "cumulative incidence, death before recovery competing",
-                                    [
-                                        html.P(id=Recovery.CIF_NOTE, className="small text-muted"),
-                                        graph(Recovery.CIF),
-                                    ],
-                                ),
+                                time_to_recovery(),
                                 lg=6,
                             ),
                             dbc.Col(microchimerism(), lg=6),
@@ -288,7 +277,7 @@ def layout(**_query):
                     day90_table(),
                 ],
                 id=Recovery.CONTENT,
-                style={"display": "none"},
+                style=HIDDEN,
             ),
         ]
     )

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.grid import data_grid, date_column, number_column, text_column
-from dashboard.figures.theme import GRAPH_CONFIG
+from dashboard.components.panel import HIDDEN, figure_card, panel_card
 from dashboard.ids import Safety
 
 dash.register_page(
@@ -77,14 +77,6 @@ ARM_FIRST_COLUMN = text_column("label", "System organ class", **_FIXED, width=38
 """The by-arm table's first column; one column per arm follows, built with the data."""
 
 
-def _card(title: str, body: list, extra=None) -> dbc.Card:
-    header = html.Div(
-        [html.H2(title, className="h6 mb-0 fw-semibold"), extra],
-        className="d-flex justify-content-between align-items-center mb-2",
-    )
-    return dbc.Card(dbc.CardBody([header, *body]), className="mb-3 shadow-sm border-0")
-
-
 def _cutoff(cutoff_id: str) -> html.Div:
     return html.Div(id=cutoff_id, className="small text-muted mb-1")
 
@@ -99,11 +91,7 @@ def _fitted_grid(grid_id, columns, file_name, csv_id) -> html.Div:
 def _listing(title, cutoff_id, empty_id, wrap_id, grid_id, csv_id, columns, file_name, note=None):
     grid = _fitted_grid(grid_id, columns, file_name, csv_id)
     body = [_cutoff(cutoff_id), html.Div(id=empty_id), html.Div(grid, id=wrap_id)]
-    return _card(title, body + ([note] if note is not None else []))
-
-
-def _graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG)
+    return panel_card(title, body + ([note] if note is not None else []))
 
 
 def report_controls() -> html.Div:
@@ -145,7 +133,7 @@ def layout(**_query):
             html.Div(
                 [
                     html.Div(id=Safety.KPIS, className="row g-3 mb-3"),
-                    _card(
+                    panel_card(
                         "Adverse events by system organ class and worst grade",
                         [
                             _cutoff(Safety.CUTOFF),
@@ -153,10 +141,10 @@ def layout(**_query):
                             html.Div(id=Safety.AE_EMPTY),
                             html.Div(ae_grid, id=Safety.AE_WRAP),
                         ],
-                        terms,
+                        actions=terms,
                     ),
                     html.Div(
-                        _card(
+                        panel_card(
                             "Adverse events by treatment arm (DSMB)",
                             [
                                 html.Div(
@@ -173,15 +161,22 @@ def layout(**_query):
                             ],
                         ),
                         id=Safety.ARM_CARD,
-                        style={"display": "none"},
+                        style=HIDDEN,
                     ),
                     html.Div(
                         [
-                            html.Div(_graph(Safety.HEATMAP), className="col-12"),
-                            html.Div(_graph(Safety.TIMELINE), className="col-12"),
+                            figure_card(
+                                Safety.HEATMAP,
+                                "Worst grade per patient and organ class",
+                                subtitle="one column per patient",
+                            ),
+                            figure_card(
+                                Safety.TIMELINE,
+                                "Adverse events over time",
+                                subtitle="days from the micro-transplant",
+                            ),
                         ],
                         id=Safety.GRAPHS_WRAP,
-                        className="row g-3 mb-3",
                     ),
                     html.Div(
                         [
@@ -218,20 +213,21 @@ def layout(**_query):
                     html.Div(
                         [
                             html.Div(
-                                _card(
+                                figure_card(
+                                    Safety.GVHD,
                                     "Graft-versus-host disease",
-                                    [
+                                    before=[
                                         html.Div(id=Safety.GVHD_COUNTS, className="small mb-2"),
                                         html.Div(id=Safety.GVHD_EMPTY),
-                                        html.Div(_graph(Safety.GVHD), id=Safety.GVHD_WRAP),
                                     ],
                                 ),
                                 className="col-lg-6",
                             ),
                             html.Div(
-                                _card(
+                                figure_card(
+                                    Safety.STOPPING,
                                     "Stopping rule: early non-relapse mortality",
-                                    [
+                                    before=[
                                         html.Div(
                                             id=Safety.STOPPING_SENTENCE,
                                             className="fw-semibold mb-1",
@@ -240,7 +236,6 @@ def layout(**_query):
                                             id=Safety.STOPPING_RULE,
                                             className="small text-muted mb-2",
                                         ),
-                                        _graph(Safety.STOPPING),
                                     ],
                                 ),
                                 className="col-lg-6",
@@ -250,7 +245,7 @@ def layout(**_query):
                     ),
                 ],
                 id=Safety.CONTENT,
-                style={"display": "none"},
+                style=HIDDEN,
             ),
         ]
     )

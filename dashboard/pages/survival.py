@@ -5,8 +5,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analysis.survival_panels import BUILT_IN_ENDPOINTS
+from dashboard.components.panel import HIDDEN, figure_card
 from dashboard.components.site_filter import site_select
-from dashboard.figures.theme import GRAPH_CONFIG
 from dashboard.formatting import GROUP_NAMES
 from dashboard.ids import Survival
 
@@ -46,15 +46,7 @@ def _control(label: str, component, width: int) -> dbc.Col:
 
 
 def controls() -> dbc.Card:
-    endpoint = dbc.RadioItems(
-        id=Survival.ENDPOINT,
-        options=ENDPOINT_OPTIONS,
-        value="os",
-        className="btn-group",
-        inputClassName="btn-check",
-        labelClassName="btn btn-outline-primary btn-sm",
-        labelCheckedClassName="active",
-    )
+    endpoint = dbc.Select(id=Survival.ENDPOINT, options=ENDPOINT_OPTIONS, value="os", size="sm")
     return dbc.Card(
         dbc.CardBody(
             dbc.Row(
@@ -98,46 +90,6 @@ def controls() -> dbc.Card:
     )
 
 
-def figure_card(
-    title: str, csv_id: str, download_id: str, body: list, subtitle: str = ""
-) -> dbc.Card:
-    """A card with a title, a 'Download CSV' button and the figure(s)."""
-    header = html.Div(
-        [
-            html.Div(
-                [
-                    html.Span(title, className="fw-semibold"),
-                    html.Small(subtitle, className="text-muted ms-2"),
-                ]
-            ),
-            dbc.Button(
-                "Download CSV",
-                id=csv_id,
-                color="secondary",
-                outline=True,
-                size="sm",
-                title="The numbers behind this figure, as a CSV file",
-                className="text-nowrap ms-2",
-            ),
-            dcc.Download(id=download_id),
-        ],
-        className="d-flex justify-content-between align-items-center",
-    )
-    return dbc.Card(
-        [dbc.CardHeader(header, className="bg-white"), dbc.CardBody(body)],
-        className="kpi-card mb-3",
-    )
-
-
-def graph(graph_id: str, filename: str) -> dcc.Loading:
-    """The figure with a progress indicator; the modebar camera saves ``filename``.png."""
-    config = {
-        **GRAPH_CONFIG,
-        "toImageButtonOptions": {**GRAPH_CONFIG["toImageButtonOptions"], "filename": filename},
-    }
-    return dcc.Loading(dcc.Graph(id=graph_id, config=config), type="circle", delay_show=300)
-
-
 def layout(**_query):
     return html.Div(
         [
@@ -147,43 +99,35 @@ def layout(**_query):
             html.Div(
                 [
                     figure_card(
+                        Survival.KM,
                         "Kaplan–Meier curves",
-                        Survival.KM_CSV,
-                        Survival.KM_DOWNLOAD,
-                        [
+                        subtitle="months since enrollment",
+                        before=[
                             html.P(id=Survival.SUMMARY, className="fs-6 fw-semibold mb-2"),
                             html.Div(id=Survival.NOTE),
                             html.Div(id=Survival.LOGRANK, className="small text-muted mb-2"),
-                            graph(Survival.KM, "mtsa-kaplan-meier"),
                         ],
-                        "months since enrollment",
                     ),
                     dbc.Row(
                         [
                             dbc.Col(
                                 figure_card(
+                                    Survival.CIF,
                                     "Relapse and non-relapse mortality",
-                                    Survival.CIF_CSV,
-                                    Survival.CIF_DOWNLOAD,
-                                    [
-                                        html.Div(id=Survival.CIF_NOTE),
-                                        graph(Survival.CIF, "mtsa-relapse-nrm"),
-                                    ],
-                                    "Aalen–Johansen",
+                                    subtitle="Aalen–Johansen",
+                                    before=[html.Div(id=Survival.CIF_NOTE)],
                                 ),
                                 lg=6,
                             ),
                             dbc.Col(
                                 figure_card(
+                                    Survival.RESPONSE,
                                     "Response",
-                                    Survival.RESPONSE_CSV,
-                                    Survival.RESPONSE_DOWNLOAD,
-                                    [
+                                    subtitle="all enrolled patients",
+                                    before=[
                                         html.Div(id=Survival.RESPONSE_NOTE),
                                         html.Div(id=Survival.RATES, className="row g-3 mb-3"),
-                                        graph(Survival.RESPONSE, "mtsa-best-response"),
                                     ],
-                                    "all enrolled patients",
                                 ),
                                 lg=6,
                             ),
@@ -191,15 +135,13 @@ def layout(**_query):
                         className="g-3",
                     ),
                     figure_card(
+                        Survival.SWIMMER,
                         "Swimmer plot",
-                        Survival.SWIMMER_CSV,
-                        Survival.SWIMMER_DOWNLOAD,
-                        [graph(Survival.SWIMMER, "mtsa-swimmer")],
-                        "one bar per patient, ordered by follow-up",
+                        subtitle="one bar per patient, ordered by follow-up",
                     ),
                 ],
                 id=Survival.CONTENT,
-                style={"display": "none"},
+                style=HIDDEN,
             ),
         ]
     )

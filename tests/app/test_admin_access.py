@@ -210,7 +210,7 @@ def test_adm008_csv_export_is_filtered_audited_and_formula_safe(app):
 
 
 def test_adm009_forged_filter_values_get_a_message_not_a_traceback(app):
-    values = {f"{Admin.AUDIT_EVENTS}.value": ["drop_table"], f"{Admin.AUDIT_DATES}.start_date": 5}
+    values = {f"{Admin.AUDIT_EVENTS}.value": ["drop_table"], f"{Admin.AUDIT_FROM}.value": 5}
     response = call(_client(app, "ada"), f"{Admin.AUDIT_GRID}.rowData", values)
     data = response.get_json()["response"]
     assert data[Admin.AUDIT_GRID]["rowData"] == []
@@ -220,7 +220,7 @@ def test_adm009_forged_filter_values_get_a_message_not_a_traceback(app):
 def test_adm010_date_range_is_whole_utc_days(app):
     client = _client(app, "ada")
     today = utc_now().date()
-    dates = f"{Admin.AUDIT_DATES}.start_date", f"{Admin.AUDIT_DATES}.end_date"
+    dates = f"{Admin.AUDIT_FROM}.value", f"{Admin.AUDIT_TO}.value"
 
     def rows(start, end):
         values = {dates[0]: start.isoformat(), dates[1]: end.isoformat()}

@@ -62,8 +62,8 @@ def test_arm003_forged_survival_callback_grouped_by_arm_is_refused(app):
         (Survival.SUMMARY, "children"),
         (Survival.NOTE, "children"),
         (Survival.LOGRANK, "children"),
-        (Survival.KM, "figure"),
-        (Survival.KM, "style"),
+        (Survival.KM.graph, "figure"),
+        (Survival.KM.graph, "style"),
     ]
     state = [(Shell.STATUS, "data", {"reachable": True})]
     answers = {}

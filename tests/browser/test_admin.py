@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 pytestmark = pytest.mark.browser
@@ -35,7 +36,7 @@ def test_admin002_added_user_appears_in_the_list(dash_duo, open_app, make_app, s
     open_app(make_app(sqlite_url), "ada", "/admin")
     until(lambda: len(_texts(dash_duo, NAMES)) == 5, 10)
     dash_duo.find_element("#admin-new-name").send_keys("nina")
-    dash_duo.select_dcc_dropdown("#admin-new-role", value="investigator")
+    Select(dash_duo.find_element("#admin-new-role")).select_by_visible_text("investigator")
     dash_duo.wait_for_element("#admin-new-site:not([disabled])").send_keys("GRE")
     dash_duo.find_element("#admin-new-password").send_keys("a long enough password")
     dash_duo.find_element("#admin-new-password-again").send_keys("a long enough password")
@@ -51,7 +52,7 @@ def test_admin003_audit_log_filtered_to_sign_in_shows_own_sign_in(
 ):
     open_app(make_app(sqlite_url), "ada", "/admin")
     dash_duo.wait_for_element("#admin-audit-count")
-    dash_duo.select_dcc_dropdown("#admin-audit-events", value="sign_in")
+    dash_duo.find_element("#admin-audit-events input[value='sign_in']").click()
     until(lambda: set(_texts(dash_duo, AUDIT_CELLS.format("event"))) == {"sign_in"}, 10)
     assert _texts(dash_duo, AUDIT_CELLS.format("user")) == ["ada"]
     dash_duo.wait_for_text_to_equal("#admin-audit-count", "1 matching entry, newest first.")

@@ -10,6 +10,7 @@ must show the same (CSR: any TEAE, Placebo 65 (75.6%) [281]).
 from __future__ import annotations
 
 import pytest
+from dash.testing.wait import until
 from selenium.webdriver.support.ui import Select
 
 from data_access.cdisc import TrialSettings
@@ -53,7 +54,8 @@ def test_cdisc_page001_dsmb_sees_the_pilot_and_what_it_does_not_record(
     dash_duo.wait_for_contains_text("#survival-summary", "254 patients, 3 deaths")
     dash_duo.wait_for_contains_text("#survival-response-note", NOT_RECORDED)
     assert NOT_RECORDED in dash_duo.find_element("#survival-cif-note").text
-    dash_duo.wait_for_element("label[for$='_input_TTDE']").click()
+    until(lambda: "TTDE" in options_of(dash_duo, "#survival-endpoint"), timeout=10)
+    Select(dash_duo.find_element("#survival-endpoint")).select_by_value("TTDE")
     dash_duo.wait_for_contains_text("#survival-summary", "Time to First Dermatologic Event")
     assert "arm" in options_of(dash_duo, "#survival-group-by")  # the DSMB may compare arms
     Select(dash_duo.find_element("#survival-group-by")).select_by_value("arm")
@@ -79,7 +81,7 @@ def test_cdisc_page002_investigator_sees_no_arm_comparison(
 ):
     open_app(make_app(pilot_db), "ivy", "/survival")
     dash_duo.wait_for_contains_text("#survival-summary", "254 patients, 3 deaths")
-    dash_duo.wait_for_element("label[for$='_input_TTDE']")
+    until(lambda: "TTDE" in options_of(dash_duo, "#survival-endpoint"), timeout=10)
     assert "arm" not in options_of(dash_duo, "#survival-group-by")
     visit(dash_duo, "/safety")
     dash_duo.wait_for_contains_text("#safety-ae-basis", "ADAE TRTEMFL")

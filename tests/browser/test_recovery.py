@@ -75,7 +75,7 @@ def test_rec_page001_grid_shows_the_hand_derived_recovery_days(
 def test_rec_page002_picking_a_test_changes_the_figure(dash_duo, open_app, make_app, recovery_db):
     open_app(make_app(recovery_db), path="/recovery")
     dash_duo.wait_for_text_to_equal(TITLE, "Neutrophils (ANC), day 0 to day 100")
-    dash_duo.find_element("label[for='_dbcprivate_radioitems_recovery-test_input_PLT']").click()
+    Select(dash_duo.find_element("#recovery-test")).select_by_value("PLT")
     dash_duo.wait_for_text_to_equal(TITLE, "Platelets, day 0 to day 100")
     names = dash_duo.driver.execute_script(
         "return document.querySelector('#recovery-trajectory-graph .js-plotly-plot')"

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 from dash.testing.wait import until
-from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from analysis.scope import PATIENT_TABLES
 from dashboard.auth.audit import AuditFilter, read_audit_log
@@ -107,16 +107,18 @@ def expected_date(dash_duo) -> str:
     return EXPECTED.search(dash_duo.find_element("#sites-forecast-text").text).group(1)
 
 
-def test_sites_page003_rate_slider_moves_the_forecast(dash_duo, open_app, make_app, demo_db):
+def _choose(dash_duo, select_id: str, text: str) -> None:
+    """Pick an option of a native select by its text, as a keyboard user would."""
+    select = Select(dash_duo.find_element(f"#{select_id}"))
+    select.select_by_visible_text(text)
+
+
+def test_sites_page003_rate_choice_moves_the_forecast(dash_duo, open_app, make_app, demo_db):
     url, _ = demo_db
     open_sites(open_app, make_app(url), dash_duo)
-    dash_duo.wait_for_contains_text("#sites-forecast-text", "At the current pace the 21st")
+    dash_duo.wait_for_contains_text("#sites-forecast-text", "At the current pace")
     before = expected_date(dash_duo)
-    thumb = dash_duo.find_element("#sites-whatif-rate [role=slider]")
-    dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", thumb
-    )
-    thumb.send_keys(Keys.ARROW_RIGHT * 4)  # 1 → 2, step 0.25
+    _choose(dash_duo, "sites-whatif-rate", "×2")
     dash_duo.wait_for_contains_text("#sites-forecast-text", "In this scenario the 21st")
     after = expected_date(dash_duo)
     assert _day(after) < _day(before)
@@ -128,24 +130,36 @@ def test_sites_page004_opening_a_site_redraws_the_forecast(dash_duo, open_app, m
     url, _ = demo_db
     open_sites(open_app, make_app(url), dash_duo)
     dash_duo.wait_for_contains_text("#sites-forecast-text", "At the current pace")
-    dropdown = dash_duo.find_element("#sites-whatif-site")
-    dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", dropdown
+    until(
+        lambda: len(dash_duo.find_elements("#sites-whatif-site option:not([hidden])")) == 4,
+        timeout=5,
     )
-    dropdown.click()
-    until(lambda: len(dash_duo.find_elements("[role=option]")) == 3, timeout=5)
-    options = dash_duo.find_elements("[role=option]")
-    assert sorted(o.text for o in options) == [
+    options = [o.text for o in dash_duo.find_elements("#sites-whatif-site option:not([hidden])")]
+    assert options == [
+        "No extra site (sites open as predicted)",
         "CHRU de Lille (Lille)",
         "Centre Hospitalier Universitaire de Nancy (Nancy)",
         "Hôpital de la Pitié-Salpêtrière (Paris)",
     ]
-    next(o for o in options if "Paris" in o.text).click()
-    # The opening date defaults to the first of the month after the cut (29 Oct 2021).
+    _choose(dash_duo, "sites-whatif-site", "Hôpital de la Pitié-Salpêtrière (Paris)")
+    # The opening date defaults to the first of the month after the cut (29 Oct 2021),
+    # said in words.
     dash_duo.wait_for_contains_text(
-        "#sites-forecast-assumptions", "What-if: sites opened PSL on 2021-11-01."
+        "#sites-forecast-assumptions", "What-if: site opened PSL on 01 Nov 2021."
     )
     assert "In this scenario" in dash_duo.find_element("#sites-forecast-text").text
+    # A date on or before the cut is refused with a reason.
+    date = dash_duo.find_element("#sites-whatif-date")
+    dash_duo.driver.execute_script(
+        "const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
+        "set.call(arguments[0], '2021-06-01');"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new FocusEvent('focusout', {bubbles: true}));",
+        date,
+    )
+    dash_duo.wait_for_contains_text(
+        "#sites-forecast-message", "must be after the data cut-off (29 Oct 2021)"
+    )
     assert dash_duo.get_logs() == []
 
 
@@ -209,7 +223,7 @@ def forecast_request(client, site=None, day=None, rate=1):
         [
             ("shell-data-version", "data", {"version": 1, "data_cut": "2020-06-30"}),
             ("sites-whatif-site", "value", site),
-            ("sites-whatif-date", "date", day),
+            ("sites-whatif-date", "value", day),
             ("sites-whatif-rate", "value", rate),
         ],
         [("shell-db-status", "data", {"reachable": True})],
@@ -224,9 +238,11 @@ def test_sites_page007_invalid_what_if_gets_a_clear_message(make_app, small_db):
     client = make_app(small_db).server.test_client()
     sign_in(client, SPONSOR)
     ok = forecast_request(client).get_json()["response"]["sites-forecast-text"]["children"]
-    assert ok.startswith("At the current pace the 21st patient is expected on")
+    assert ok.startswith("At the current pace, with the sites not yet open opening as predicted")
     # Before the data cut (30 Jun 2020), an open site, an unknown site, a forged rate.
-    assert "before the data cut" in _message(forecast_request(client, "LIL", "2020-01-01"))
+    assert "must be after the data cut-off (30 Jun 2020)" in _message(
+        forecast_request(client, "LIL", "2020-01-01")
+    )
     assert "already recruiting" in _message(forecast_request(client, "STE", "2020-08-01"))
     assert "unknown site" in _message(forecast_request(client, "XYZ", "2020-08-01"))
     assert "0.5 to 3" in _message(forecast_request(client, rate=7))
@@ -275,4 +291,4 @@ def test_sites_page009_trial_without_patients_shows_empty_states(make_app, sqlit
     assert "No patient has been enrolled yet" in str(page["sites-by-site-message"]["children"])
     assert "No patient has been screened yet" in str(page["sites-funnel-message"]["children"])
     text = forecast_request(client).get_json()["response"]["sites-forecast-text"]["children"]
-    assert text.startswith("At the current pace the 21st patient is expected on")
+    assert text.startswith("At the current pace, with the sites not yet open opening as predicted")

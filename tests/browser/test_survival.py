@@ -93,7 +93,7 @@ def test_surv_page001_summary_and_rates_match_hand_counts(dash_duo, open_app, ma
 def test_surv_page002_pfs_switch_changes_the_figure(dash_duo, open_app, make_app, small_db):
     open_app(make_app(small_db), path="/survival")
     dash_duo.wait_for_text_to_equal("#survival-summary", OS_SENTENCE)
-    dash_duo.find_element("label[for$='_input_pfs']").click()
+    Select(dash_duo.find_element("#survival-endpoint")).select_by_value("pfs")
     # PFS: P-002 progressed 2019-09-16, day 182; nobody else progressed or died.
     dash_duo.wait_for_text_to_equal(
         "#survival-summary",

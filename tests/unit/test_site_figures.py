@@ -15,6 +15,7 @@ import pytest
 
 from analysis.forecast import Forecast
 from dashboard.callbacks.sites_view import (
+    RATE_OPTIONS,
     BadOption,
     forecast_sentence,
     ordinal,
@@ -200,10 +201,14 @@ def _forecast(**changes) -> Forecast:
 
 
 def test_site_fig010_forecast_sentence():
-    assert forecast_sentence(_forecast(), scenario=False) == (
+    assert forecast_sentence(_forecast(sites_pending=0), scenario=False) == (
         "At the current pace the 21st patient is expected on 01 Mar 2023 (95% interval "
         "15 Jun 2022–02 Jul 2024); probability of reaching 21 by the planned end of "
         "accrual (31 May 2022): 12%."
+    )
+    # Three sites not open yet: the forecast counts on them, and says so.
+    assert forecast_sentence(_forecast(), scenario=False).startswith(
+        "At the current pace, with the sites not yet open opening as predicted, the 21st "
     )
     assert forecast_sentence(
         _forecast(target_date_upper=None, probability_by_planned_end=None), scenario=True
@@ -227,18 +232,35 @@ def test_site_fig011_target_reached_draws_no_fan():
 
 
 def test_site_fig012_what_if_options_are_checked():
-    assert parse_what_if(None, None, 1) == {"open_site": None, "open_on": None, "rate": 1.0}
-    assert parse_what_if("LIL", "2020-08-01T00:00:00", 1.25) == {
+    cut = dt.date(2020, 6, 30)
+    assert parse_what_if("none", None, "1", cut) == {
+        "open_site": None,
+        "open_on": None,
+        "rate": 1.0,
+    }
+    assert parse_what_if("LIL", "2020-08-01", "1.25", cut) == {
         "open_site": "LIL",
         "open_on": "2020-08-01",
         "rate": 1.25,
     }
-    assert parse_what_if("LIL", None, 2)["open_site"] is None  # no date yet: no scenario
+    assert parse_what_if("LIL", None, 2, cut)["open_site"] is None  # no date yet: no scenario
     for bad in (
         (None, None, 0.3),
         (None, None, 1.1),
         (None, None, "x"),
         (["LIL"], "2020-08-01", 1),
+        ("LIL", "2020-13-01", 1),
     ):
         with pytest.raises(BadOption):
-            parse_what_if(*bad)
+            parse_what_if(*bad, cut)
+    # An opening on or before the data cut is refused with a reason, not ignored.
+    for past in ("2020-06-30", "2019-01-01"):
+        with pytest.raises(BadOption, match=r"after the data cut-off \(30 Jun 2020\)"):
+            parse_what_if("LIL", past, 1, cut)
+
+
+def test_site_fig013_rate_options_are_the_parsed_ones():
+    for option in RATE_OPTIONS:
+        assert parse_what_if(None, None, option["value"], dt.date(2020, 1, 1))["rate"] > 0
+    assert [o["value"] for o in RATE_OPTIONS][:3] == ["0.5", "0.75", "1"]
+    assert RATE_OPTIONS[-1]["value"] == "3"

@@ -1,0 +1,116 @@
+"""Every page, for every role that may open it, at 1440, 1024 and 390 px, on the demo.
+
+What is checked is what a person sees as broken (``layout_probe``): a graph spilling out
+of its card, cards drawn over each other, a title under the mode bar, a legend over a
+curve or an axis title, a grid cell whose text is cut, a page wider than the phone;
+plus no error in the browser console and no serious or critical axe-core violation.
+
+One app, one server and one browser serve the whole module: each test signs in as its
+role, opens its page and resizes the window, rather than starting a browser per check.
+Set ``LAYOUT_SHOTS=DIR`` to save a screenshot of each page at each width.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dash
+import pytest
+from dash.testing.application_runners import ThreadedRunner
+from dash.testing.composite import DashComposite
+
+from dashboard.app import create_app
+from data_access.demo import generate
+from data_access.engine import make_engine
+from data_access.loader import replace_trial_data
+from tests.browser.conftest import pytest_setup_options, sign_in_browser
+from tests.browser.layout_probe import (
+    WIDTHS,
+    axe_violations,
+    layout_defects,
+    set_width,
+    wait_settled,
+)
+from tests.conftest import USERS, add_users, app_config
+
+pytestmark = pytest.mark.browser
+
+#: docs/roles.md: the pages each role may open, by user of tests/conftest.py USERS.
+PAGES_OF = {
+    "ivy": ("/", "/sites", "/recovery", "/survival", "/safety"),
+    "dora": ("/", "/sites", "/recovery", "/survival", "/safety"),
+    "spencer": ("/", "/sites"),
+    "ada": ("/", "/sites", "/admin"),
+}
+VISITS = [(user, path) for user, paths in PAGES_OF.items() for path in paths]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, request):
+    """The demo trial served once; one headless Chromium for every page and role."""
+    folder = tmp_path_factory.mktemp("layout")
+    url = f"sqlite:///{folder / 'trial.db'}"
+    replace_trial_data(make_engine(url), generate(), "demo")
+    dash.page_registry.clear()
+    config = app_config(folder, url)
+    app = create_app(config)
+    add_users(config["app_database_url"], USERS)
+    with (
+        ThreadedRunner() as server,
+        DashComposite(
+            server=server,
+            browser="Chrome",
+            headless=request.config.getoption("headless"),
+            options=pytest_setup_options(),
+            download_path=str(folder / "downloads"),
+        ) as duo,
+    ):
+        duo.start_server(app, navigate=False)
+        duo._url = duo.server.url
+        duo.signed_in = None
+        yield duo
+
+
+def open_as(duo, user: str, path: str) -> None:
+    """``path`` signed in as ``user`` (signing out whoever was signed in before)."""
+    if duo.signed_in != user:
+        duo.driver.delete_all_cookies()
+        sign_in_browser(duo, user, path)
+        duo.signed_in = user
+    else:
+        duo.driver.get(f"{duo.server_url}{path}")
+    duo.wait_for_element("#react-entry-point")
+
+
+def screenshot(duo, user: str, path: str, width: int) -> None:
+    folder = os.environ.get("LAYOUT_SHOTS")
+    if not folder:
+        return
+    page = path.strip("/") or "overview"
+    height = duo.driver.execute_script("return document.documentElement.scrollHeight")
+    duo.driver.set_window_size(width, min(height + 140, 6000))
+    wait_settled(duo.driver)
+    duo.driver.save_screenshot(str(Path(folder) / f"{page}-{user}-{width}.png"))
+
+
+@pytest.mark.parametrize(("user", "path"), VISITS)
+def test_layout001_page_is_whole_at_every_width(browser, user, path):
+    open_as(browser, user, path)
+    found = []
+    for width in WIDTHS:
+        set_width(browser.driver, width)
+        wait_settled(browser.driver)
+        found += [f"{width} px: {defect}" for defect in layout_defects(browser.driver, width)]
+        screenshot(browser, user, path, width)
+    found += [f"console: {entry['message']}" for entry in browser.get_logs()]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(("user", "path"), VISITS)
+def test_layout002_no_serious_accessibility_violation(browser, user, path):
+    open_as(browser, user, path)
+    set_width(browser.driver, WIDTHS[0])
+    wait_settled(browser.driver)
+    violations = axe_violations(browser.driver)
+    assert violations == [], "\n".join(violations)
