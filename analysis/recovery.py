@@ -45,7 +45,6 @@ from analysis.recovery_days import (
     platelet_transfusion_days,
     transplanted_patients,
 )
-from analysis.scope import restrict_to_sites
 
 CAUSES = {1: "recovery", 2: "death"}
 TRAJECTORY_TESTS = ("ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT")
@@ -118,7 +117,7 @@ def numbers_at_risk(cif: CumulativeIncidence, times=AT_RISK_DAYS) -> list[int]:
 
 @dataclass(frozen=True)
 class RecoveryView:
-    """Everything the Recovery page draws, for one site filter.
+    """Everything the Recovery page draws, for the patients of the tables given.
 
     ``patients`` (indexed by ``patient_id``): :func:`derive_recovery` columns, the
     day-90 values and days of :data:`DAY90_TESTS`, ``cr_criteria`` (True/False/None)
@@ -128,7 +127,6 @@ class RecoveryView:
     """
 
     data_cut: dt.date | None
-    site_filter: str | None
     patients: pd.DataFrame
     curves: dict[str, CumulativeIncidence]
     medians: dict[str, float | None]
@@ -143,16 +141,6 @@ class RecoveryView:
 
     def recovered(self, endpoint: str) -> int:
         return int(self.patients[f"{endpoint}_day"].notna().sum())
-
-
-def _scoped(tables: dict[str, pd.DataFrame], site_filter: str | None) -> dict[str, pd.DataFrame]:
-    if site_filter is None:
-        return tables
-    if site_filter not in set(tables["sites"]["site_id"]):
-        raise ValueError(
-            f"unknown site {site_filter!r}: choose one of the trial's sites or all sites"
-        )
-    return restrict_to_sites(tables, [site_filter])
 
 
 def _patient_table(tables, data_cut) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -178,11 +166,9 @@ def recovery_curves(patients: pd.DataFrame) -> dict[str, CumulativeIncidence]:
     return curves
 
 
-def recovery_view(
-    tables: dict[str, pd.DataFrame], data_cut: dt.date | None, site_filter: str | None = None
-) -> RecoveryView:
-    """The Recovery page's numbers, for all patients or those of site ``site_filter``."""
-    tables = _scoped(tables, site_filter)
+def recovery_view(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> RecoveryView:
+    """The Recovery page's numbers, for the patients of ``tables`` (the app restricts
+    them to the user's and the page's sites before this runs)."""
     patients, labs, samples = _patient_table(tables, data_cut)
     curves = recovery_curves(patients)
     medians = {name: median_time(cif, "recovery") for name, cif in curves.items()}
@@ -190,7 +176,6 @@ def recovery_view(
     given = given[(given["day"] >= 0) & (given["day"] <= LAST_DAY)].reset_index(drop=True)
     return RecoveryView(
         data_cut=data_cut,
-        site_filter=site_filter,
         patients=patients,
         curves=curves,
         medians=medians,
@@ -214,11 +199,9 @@ class MicrochimerismView:
 def microchimerism_view(
     tables: dict[str, pd.DataFrame],
     data_cut: dt.date | None,
-    site_filter: str | None = None,
     limit: float = DEFAULT_DETECTION_LIMIT,
 ) -> MicrochimerismView:
-    """Chimerism samples and the 3-month detectable share for one site filter and limit."""
-    tables = _scoped(tables, site_filter)
+    """Chimerism samples and the 3-month detectable share for one detection limit."""
     transplants = transplanted_patients(tables, data_cut)
     samples = chimerism_days(tables, transplants, data_cut)
     share = detectable_share(chimerism_day90(samples, transplants.index), limit)

@@ -36,3 +36,17 @@ def restrict_to_sites(
         frame = tables[name]
         out[name] = frame[frame["patient_id"].isin(ids)].reset_index(drop=True)
     return out
+
+
+def restrict_to_site(tables: dict[str, pd.DataFrame], site_id: str | None):
+    """The tables with only ``site_id``'s patients (all when None).
+
+    Raises ValueError, in words for users, for a site the trial does not have (a
+    stale or forged page filter).
+    """
+    if site_id is None:
+        return tables
+    sites = tables.get("sites")
+    if sites is None or site_id not in set(sites["site_id"]):
+        raise ValueError(f"unknown site {site_id!r}: choose one of the trial's sites or all sites")
+    return restrict_to_sites(tables, [site_id])

@@ -16,7 +16,6 @@ import pandas as pd
 
 from analysis import endpoints
 from analysis.response import RESPONSE_ORDER
-from analysis.scope import restrict_to_sites
 from analysis.study_content import not_recorded
 from analysis.survival import CONF_TYPES, kaplan_meier, reverse_km_median_follow_up
 from analysis.survival_panels import (
@@ -61,29 +60,16 @@ class SurvivalView:
     summary: SurvivalSummary
     curves: dict
     by: str | None
-    site_filter: str | None
 
 
 @dataclass(frozen=True)
 class OutcomesView:
-    """Relapse/NRM, response and swimmer rows for one site filter."""
+    """Relapse/NRM, response and swimmer rows for the patients of the tables given."""
 
     n: int
     relapse: dict
     response: dict
     swimmer: pd.DataFrame
-    site_filter: str | None
-
-
-def _scoped(tables: dict[str, pd.DataFrame], site: str | None) -> dict[str, pd.DataFrame]:
-    """The tables with only ``site``'s patients (all when None); unknown site: error."""
-    if site is None:
-        return tables
-    sites = tables.get("sites")
-    known = set() if sites is None else set(sites["site_id"])
-    if site not in known:
-        raise ValueError(f"unknown site {site!r}: choose one of the trial's sites")
-    return restrict_to_sites(tables, [site])
 
 
 def survival_summary(
@@ -129,39 +115,31 @@ def survival_view(
     by: str | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
-    site_filter: str | None = None,
 ) -> SurvivalView:
-    """The Kaplan–Meier panel for one set of options.
+    """The Kaplan–Meier panel for one set of options, for the patients of ``tables``
+    (the app restricts them to the user's and the page's sites before this runs).
 
-    ``site_filter`` keeps one site's patients (None: all sites). It is not called
-    ``site``: that keyword is the user's own scope, applied by the app's store
-    before this runs. Raises ``ValueError`` with a message for users on an unknown
-    option value.
+    Raises ``ValueError`` with a message for users on an unknown option value.
     """
     if conf_type not in CONF_TYPES:
         raise ValueError(f"conf_type must be one of {', '.join(CONF_TYPES)}, not {conf_type!r}")
     if by is not None and by not in BY_FIELDS:
         raise ValueError(f"by must be one of {', '.join(BY_FIELDS)} or None, not {by!r}")
-    scoped = _scoped(tables, site_filter)
-    summary = survival_summary(scoped, data_cut, endpoint, conf_type, conf_level)
+    summary = survival_summary(tables, data_cut, endpoint, conf_type, conf_level)
     curves = survival_json(
-        scoped, data_cut, endpoint=endpoint, by=by, conf_type=conf_type, conf_level=conf_level
+        tables, data_cut, endpoint=endpoint, by=by, conf_type=conf_type, conf_level=conf_level
     )
-    return SurvivalView(summary=summary, curves=curves, by=by, site_filter=site_filter)
+    return SurvivalView(summary=summary, curves=curves, by=by)
 
 
-def outcomes_view(
-    tables: dict[str, pd.DataFrame], data_cut, *, site_filter: str | None = None
-) -> OutcomesView:
-    """Relapse/NRM incidence, best response and swimmer rows for one site filter."""
-    scoped = _scoped(tables, site_filter)
-    swimmer = swimmer_rows(scoped, data_cut)
+def outcomes_view(tables: dict[str, pd.DataFrame], data_cut) -> OutcomesView:
+    """Relapse/NRM incidence, best response and swimmer rows."""
+    swimmer = swimmer_rows(tables, data_cut)
     return OutcomesView(
         n=len(swimmer),
-        relapse=relapse_json(scoped, data_cut),
-        response=response_json(scoped, data_cut),
+        relapse=relapse_json(tables, data_cut),
+        response=response_json(tables, data_cut),
         swimmer=swimmer,
-        site_filter=site_filter,
     )
 
 

@@ -21,6 +21,8 @@ class Shell:
     STATUS = "shell-db-status"
     BANNER = "shell-data-banner"
     ERROR = "shell-error"
+    MENU = "shell-menu"
+    MENU_TOGGLE = "shell-menu-toggle"
 
 
 class Overview:

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.data_cut import as_of_data_cut
-from analysis.scope import restrict_to_sites
+from analysis.scope import restrict_to_site
 from data_access.engine import database_exists
 from data_access.frames import DataVersion, TrialSnapshot
 from data_access.queries import (
@@ -99,14 +99,16 @@ class TrialStore:
     ):
         """``compute(tables, data_cut, **options)``, cached across workers per data version.
 
-        ``site`` restricts the tables to one site's patients first (site-bound users).
+        ``site`` restricts the tables to one site's patients first (the user's and the
+        page's scope, :func:`dashboard.callbacks.access.panel_result`); a site the
+        trial does not have is a ValueError.
         """
         key = _cache_key(name, version, site, options)
         found = self._recall(key)
         if found is not None:
             return found[0]
         snapshot = self.snapshot(version)
-        tables = restrict_to_sites(snapshot.tables, None if site is None else [site])
+        tables = restrict_to_site(snapshot.tables, site)
         value = compute(tables, snapshot.data_cut, **options)
         # The database may have moved on since the poll: key by what was computed.
         self._store(_cache_key(name, _version_of(snapshot), site, options), value)

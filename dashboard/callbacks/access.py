@@ -1,7 +1,9 @@
 """The one way a callback gets data: role check, site scope, cached computation.
 
 Every data callback calls :func:`panel_result` with the panel it serves, so access
-rules are enforced on the server for each request rather than by hiding links.
+rules are enforced on the server for each request rather than by hiding links. The
+page's own site filter ("Patients from") is combined here with the user's site scope,
+in one place: analysis functions receive tables already restricted and never scope.
 """
 
 from __future__ import annotations
@@ -14,33 +16,54 @@ from dashboard.auth import require_panel, site_scope
 from dashboard.store import TrialStore, trial_store
 
 
-def panel_result(panel: str, version: dict, name: str, compute: Callable, **options):
+def panel_result(
+    panel: str,
+    version: dict,
+    name: str,
+    compute: Callable,
+    site_filter: str | None = None,
+    **options,
+):
     """``compute(tables, data_cut, **options)`` for the current data version.
 
     ``panel`` names the page or panel whose access rules apply (``docs/roles.md``): the
-    request is refused (401/403) unless the signed-in user may see it, and on
-    patient-level panels a site-bound investigator's tables hold only their site's
-    patients. ``name`` identifies the computation in the shared cache.
+    request is refused (401/403) unless the signed-in user may see it. The tables hold
+    the patients of :func:`scope` (the page's ``site_filter`` within the user's sites).
+    ``name`` identifies the computation in the shared cache.
     """
-    return _within_access(TrialStore.result, panel, version, name, compute, options)
+    return _within_access(TrialStore.result, panel, version, name, compute, site_filter, options)
 
 
-def panel_view(panel: str, version: dict, name: str, make: Callable, **options):
+def panel_view(
+    panel: str, version: dict, name: str, make: Callable, site_filter: str | None = None, **options
+):
     """``make()`` (a figure or grid rows drawn from this panel's results, read with
     :func:`panel_result`), cached per data version, site scope and ``options`` like
     the results themselves, under the same access rules."""
-    return _within_access(TrialStore.derived, panel, version, name, make, options)
+    return _within_access(TrialStore.derived, panel, version, name, make, site_filter, options)
 
 
-def _within_access(lookup: Callable, panel: str, version: dict, name: str, fn, options: dict):
+def scope(user_site: str | None, site_filter: str | None) -> str | None:
+    """The one site whose patients a request sees (None: every site).
+
+    A site-bound user sees their own site whatever the page asks; asking for another
+    site is refused (ValueError, in words for the page) rather than answered with
+    nobody.
+    """
+    if user_site is None or site_filter in (None, user_site):
+        return user_site or site_filter
+    raise ValueError(f"Your account sees the patients of site {user_site} only.")
+
+
+def _within_access(lookup, panel: str, version: dict, name: str, fn, site_filter, options):
     """``lookup`` (a :class:`TrialStore` method) once the user may see ``panel``, in
-    their site scope."""
+    the combined site scope."""
     require_panel(panel)
     return lookup(
         trial_store(),
         f"{panel}:{name}",
         version["version"],
         fn,
-        site=site_scope(current_user, panel),
+        site=scope(site_scope(current_user, panel), site_filter),
         **options,
     )

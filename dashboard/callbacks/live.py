@@ -38,6 +38,16 @@ def version_data(poll_version, previous: dict | None) -> dict:
 
 def register(app) -> None:
     @app.callback(
+        Output(Shell.MENU, "is_open"),
+        Input(Shell.MENU_TOGGLE, "n_clicks"),
+        State(Shell.MENU, "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_menu(_clicks, is_open):
+        """The navigation folds behind a button on narrow screens (phones)."""
+        return not is_open
+
+    @app.callback(
         Output(Shell.VERSION, "data"),
         Output(Shell.STATUS, "data"),
         Input(Shell.INTERVAL, "n_intervals"),

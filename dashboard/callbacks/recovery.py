@@ -246,7 +246,7 @@ def register(app) -> None:
         except ValueError as error:
             return hidden(empty_state("This page cannot be drawn.", str(error), "warning"))
         if view.n_transplanted == 0:
-            return hidden(nobody_message(view.site_filter))
+            return hidden(nobody_message(site_option(site)))
         return (
             None,
             SHOWN,

@@ -71,7 +71,6 @@ class Options:
             "by": self.by,
             "conf_type": self.conf_type,
             "conf_level": self.conf_level,
-            "site_filter": self.site,
         }
 
 
@@ -242,7 +241,9 @@ def register(app) -> None:
             return hidden(unavailable)
         try:
             options = parse_options(endpoint, conf_type, conf_level, group_by, site)
-            view = panel_result(PANEL, version, "km", survival_view, **options.km())
+            view = panel_result(
+                PANEL, version, "km", survival_view, site_filter=options.site, **options.km()
+            )
         except DataUnavailable:
             return hidden(DATABASE_DOWN)
         except ValueError as error:
@@ -336,7 +337,9 @@ def _register_downloads(app) -> None:
         return frame_and_name
 
     def km(version, options):
-        view = panel_result(PANEL, version, "km", survival_view, **options.km())
+        view = panel_result(
+            PANEL, version, "km", survival_view, site_filter=options.site, **options.km()
+        )
         return km_steps_table(view.curves), f"{options.endpoint}-kaplan-meier-steps"
 
     def outcomes(version, options):

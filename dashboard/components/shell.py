@@ -52,17 +52,30 @@ def navigation(pages: list[dict]) -> dbc.Navbar:
             html.Span(NCT_ID, className="nct"),
         ],
     )
+    menu = dbc.Collapse(
+        [dbc.Nav(links, navbar=True, className="ms-auto", id="shell-nav"), *user_menu()],
+        id=Shell.MENU,
+        navbar=True,
+        is_open=False,
+    )
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(brand, href="/"),
-                dbc.Nav(links, navbar=True, className="ms-auto", id="shell-nav"),
-                *user_menu(),
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    id=Shell.MENU_TOGGLE,
+                    className="navbar-toggler",
+                    type="button",
+                    **{"aria-label": "Menu", "aria-controls": Shell.MENU},
+                ),
+                menu,
             ],
             fluid=True,
         ),
         color="primary",
         dark=True,
+        expand="lg",
         className="mb-2",
     )
 

@@ -19,6 +19,8 @@ import dash
 import pytest
 from dash.testing.application_runners import ThreadedRunner
 from dash.testing.composite import DashComposite
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
 from data_access.demo import generate
@@ -114,3 +116,44 @@ def test_layout002_no_serious_accessibility_violation(browser, user, path):
     wait_settled(browser.driver)
     violations = axe_violations(browser.driver)
     assert violations == [], "\n".join(violations)
+
+
+def test_layout003_phone_navigation_folds_behind_a_menu_button(browser):
+    open_as(browser, "dora", "/survival")
+    set_width(browser.driver, 390)
+    wait_settled(browser.driver)
+    nav = browser.find_element("#shell-nav")
+    assert not nav.is_displayed()  # five links would take a third of the phone's screen
+    height = browser.driver.execute_script(
+        "return document.querySelector('.navbar').getBoundingClientRect().height"
+    )
+    assert height < 70
+    browser.find_element("#shell-menu-toggle").click()
+    browser.wait_for_element("#shell-nav a[href='/safety']")
+    until(lambda: browser.find_element("#shell-nav").is_displayed(), timeout=5)
+    browser.find_element("#shell-nav a[href='/safety']").click()
+    browser.wait_for_element("#safety-kpis")
+    set_width(browser.driver, WIDTHS[0])
+    assert browser.find_element("#shell-nav").is_displayed()  # wide screens: always shown
+    assert browser.get_logs() == []
+
+
+def test_layout004_controls_work_from_the_keyboard(browser):
+    """The Recovery page's count chooser, as a keyboard user reaches it: Tab, then arrows."""
+    open_as(browser, "ivy", "/recovery")
+    set_width(browser.driver, WIDTHS[0])
+    browser.wait_for_text_to_equal(
+        "#recovery-trajectory-graph .gtitle", "Neutrophils (ANC), day 0 to day 100"
+    )
+    chooser = browser.find_element("#recovery-test")
+    browser.driver.execute_script("arguments[0].focus()", chooser)
+    chooser.send_keys(Keys.ARROW_DOWN)
+    browser.wait_for_text_to_equal(
+        "#recovery-trajectory-graph .gtitle", "Platelets, day 0 to day 100"
+    )
+    focusable = browser.driver.execute_script(
+        "return [...document.querySelectorAll('main select, main input, main button, "
+        "#_pages_content select, #_pages_content input, #_pages_content button')]"
+        ".filter(e => e.offsetParent !== null && e.tabIndex < 0).map(e => e.id)"
+    )
+    assert focusable == []  # every visible control can be reached with Tab

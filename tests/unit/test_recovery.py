@@ -29,6 +29,7 @@ from analysis.recovery_days import (
     prolonged_aplasia,
     recovery_day,
 )
+from analysis.scope import restrict_to_site
 from tests.unit.tables import all_tables, table
 
 DAY0 = pd.Timestamp("2024-03-01")
@@ -367,13 +368,14 @@ def test_trajectory_summary_without_rows():
 
 def test_site_filter_and_choices():
     tables = six_patients()
-    assert recovery_view(tables, CUT, site_filter="S2").patients.index.tolist() == ["E"]
+    s2 = restrict_to_site(tables, "S2")
+    assert recovery_view(s2, CUT).patients.index.tolist() == ["E"]
     assert site_choices(tables, CUT) == [
         {"site_id": "S1", "name": "Site S1", "transplanted": 5},
         {"site_id": "S2", "name": "Site S2", "transplanted": 1},
     ]
     with pytest.raises(ValueError, match="unknown site"):
-        recovery_view(tables, CUT, site_filter="NOPE")
+        restrict_to_site(tables, "NOPE")
 
 
 def test_recovery_json_shape_and_values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis.scope import restrict_to_sites
 from data_access.bundle import read_bundle
 from tests.conftest import SMALL_BUNDLE
@@ -28,3 +30,14 @@ def test_scope003_unknown_site_gives_no_patients():
     nobody = restrict_to_sites(tables, ["XXX"])
     assert nobody["patients"].empty
     assert all(nobody[name].empty for name in ("follow_up", "lab_results", "chimerism"))
+
+
+def test_scope_page_filter_within_the_users_sites():
+    from dashboard.callbacks.access import scope
+
+    assert scope(None, None) is None  # every site
+    assert scope(None, "LYS") == "LYS"  # the page's filter
+    assert scope("STE", None) == "STE"  # a site-bound user: their site, whatever the page
+    assert scope("STE", "STE") == "STE"
+    with pytest.raises(ValueError, match="site STE only"):
+        scope("STE", "LYS")  # refused, not answered with nobody
