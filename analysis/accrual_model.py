@@ -102,6 +102,11 @@ def fit_poisson_gamma(counts, exposures) -> GammaPrior | None:
     (a common rate). As [3]_ shows, plugging in the estimates understates the
     uncertainty, so the forecast draws the parameters from their posterior
     (:func:`draw_prior_params`) rather than fixing them here.
+
+    References
+    ----------
+    Anisimov VV, Fedorov VV (2007). Modelling, prediction and adaptive adjustment of
+    recruitment in multicentre trials. Stat Med 26:4958-4975.
     """
     counts = np.asarray(counts, dtype=float)
     exposures = np.asarray(exposures, dtype=float)

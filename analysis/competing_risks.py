@@ -110,6 +110,13 @@ def cumulative_incidence(time, event, causes: dict[int, str]) -> CumulativeIncid
     R: ``cmprsk::cuminc(time, event, cencode=0)`` or
     ``survfit(Surv(time, factor(event, 0:K)) ~ 1)`` (column ``pstate``).
     Ties: events of all causes at t_j, then censorings at t_j, as R.
+
+    References
+    ----------
+    Aalen OO, Johansen S (1978). An empirical transition matrix for non-homogeneous
+    Markov chains based on censored observations. Scand J Stat 5:141-150.
+    Gray RJ (1988). A class of K-sample tests for comparing the cumulative incidence of
+    a competing risk. Ann Stat 16:1141-1154 (R ``cmprsk``).
     """
     time, event = _check(time, event, causes)
     ordered = sorted(causes.items())

@@ -227,6 +227,16 @@ def kaplan_meier(time, event, *, conf_type: str = "log", conf_level: float = 0.9
     Notes
     -----
     R: ``survfit(Surv(time, event) ~ 1, conf.type=conf_type, conf.int=conf_level)``.
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+    J Am Stat Assoc 53:457-481.
+    Greenwood M (1926). The natural duration of cancer. Reports on Public Health and
+    Medical Subjects 33. HMSO, London.
+    Brookmeyer R, Crowley J (1982). A confidence interval for the median survival time.
+    Biometrics 38:29-41.
+    Therneau TM (2024). A package for survival analysis in R (``survival``), ``survfit``.
     """
     time, event = _check_inputs(time, event)
     z = _check_conf(conf_type, conf_level)
@@ -326,7 +336,14 @@ def logrank(time, event, group) -> LogRank:
 
     Notes
     -----
-    R: ``survdiff(Surv(time, event) ~ group)``; Mantel (1966), Peto & Peto (1972).
+    R: ``survdiff(Surv(time, event) ~ group)``.
+
+    References
+    ----------
+    Mantel N (1966). Evaluation of survival data and two new rank order statistics
+    arising in its consideration. Cancer Chemother Rep 50:163-170.
+    Peto R, Peto J (1972). Asymptotically efficient rank invariant test procedures.
+    J R Stat Soc A 135:185-207.
     """
     time, event = _check_inputs(time, event)
     group = pd.Series(np.asarray(group, dtype=object).reshape(-1))
@@ -372,6 +389,11 @@ def reverse_km_median_follow_up(
     -----
     R: ``survfit(Surv(time, 1 - event) ~ 1)``, read with ``print``; also
     ``prodlim::prodlim(..., reverse=TRUE)``.
+
+    References
+    ----------
+    Schemper M, Smith TL (1996). A note on quantifying follow-up in studies of failure
+    time. Control Clin Trials 17:343-346.
     """
     time, event = _check_inputs(time, event)
     km = kaplan_meier(time, 1 - event, conf_type=conf_type, conf_level=conf_level)

@@ -22,7 +22,7 @@ SITE_STATUS_COLORS = {
     "active_not_recruiting": "#1f5a96",
     "suspended": "#d9822b",
     "completed": "#5e35b1",
-    "withdrawn": "#b02a37",
+    "withdrawn": "#212529",
     "unknown": "#6c757d",
 }
 
