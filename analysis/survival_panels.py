@@ -16,12 +16,11 @@ import pandas as pd
 
 from analysis import endpoints
 from analysis.competing_risks import cumulative_incidence
-from analysis.options import UnknownOption
+from analysis.options import BY, UnknownOption
 from analysis.response import response_summary
 from analysis.study_content import not_recorded
 from analysis.survival import kaplan_meier, logrank, survival_at
 
-BY_FIELDS = endpoints.GROUP_COLUMNS
 LANDMARK_DAYS = (365.25, 730.5)
 ALL_GROUP = "all"
 UNKNOWN_GROUP = "unknown"
@@ -57,8 +56,7 @@ def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame
     """Split endpoint rows by ``by`` in a stable order (known values, others, unknown)."""
     if by is None:
         return [(ALL_GROUP, frame)]
-    if by not in BY_FIELDS:
-        raise ValueError(f"by must be one of {', '.join(BY_FIELDS)} or None, not {by!r}")
+    BY.check(by)
     labels = frame[by].astype(object).where(frame[by].notna(), UNKNOWN_GROUP).astype(str)
     present = set(labels)
     known = [g for g in _GROUP_ORDER.get(by, ()) if g in present]

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import endpoints
+from analysis.options import BY, CONF_TYPE
 from analysis.response import RESPONSE_ORDER
 from analysis.study_content import not_recorded
-from analysis.survival import CONF_TYPES, kaplan_meier, reverse_km_median_follow_up
+from analysis.survival import kaplan_meier, reverse_km_median_follow_up
 from analysis.survival_panels import (
     check_endpoint,
     endpoint_choices,
@@ -28,9 +28,6 @@ from analysis.survival_panels import (
 )
 from analysis.swimmer import swimmer_rows
 from analysis.units import DAYS_PER_MONTH
-
-BY_FIELDS = endpoints.GROUP_COLUMNS
-CONF_LEVELS = (0.80, 0.90, 0.95, 0.99)
 
 
 @dataclass(frozen=True)
@@ -121,10 +118,9 @@ def survival_view(
 
     Raises ``ValueError`` with a message for users on an unknown option value.
     """
-    if conf_type not in CONF_TYPES:
-        raise ValueError(f"conf_type must be one of {', '.join(CONF_TYPES)}, not {conf_type!r}")
-    if by is not None and by not in BY_FIELDS:
-        raise ValueError(f"by must be one of {', '.join(BY_FIELDS)} or None, not {by!r}")
+    CONF_TYPE.check(conf_type)
+    if by is not None:
+        BY.check(by)
     summary = survival_summary(tables, data_cut, endpoint, conf_type, conf_level)
     curves = survival_json(
         tables, data_cut, endpoint=endpoint, by=by, conf_type=conf_type, conf_level=conf_level

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from analysis.options import BY
+
 DATE_FORMAT = "%d %b %Y"  # 08 Jan 2019: unambiguous in French and English readings
 
 
@@ -25,10 +27,5 @@ def format_percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
 
 
-GROUP_NAMES = {
-    "cytogenetic_risk": "Cytogenetic risk",
-    "sex": "Sex",
-    "site_id": "Site",
-    "arm": "Arm",
-}
+GROUP_NAMES = dict(BY.labels)
 """How the patient columns that curves can be grouped by are named on pages."""

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from dash import Input, Output, State, no_update
 from flask_login import current_user
 
+from analysis.options import BY, CONF_LEVEL, CONF_TYPE
 from analysis.study_content import WHAT
-from analysis.survival import CONF_TYPES
 from analysis.survival_summary import (
-    BY_FIELDS,
-    CONF_LEVELS,
     SurvivalSummary,
     cif_steps_table,
     km_steps_table,
@@ -35,15 +33,17 @@ from dashboard.components.panel import (
     figure_outputs,
     figure_shown,
     not_recorded_state,
+    select_items,
 )
 from dashboard.figures.response import rate_texts, response_figure
 from dashboard.figures.survival import cif_figure, km_figure, month_text
 from dashboard.figures.swimmer import swimmer_figure
-from dashboard.formatting import GROUP_NAMES, format_date
+from dashboard.formatting import format_date
 from dashboard.ids import Shell, Survival
 from dashboard.store import DataUnavailable
 
 PANEL = "survival"
+NO_GROUPING = {"label": "No grouping", "value": "none"}
 BY_LABELS = {
     "cytogenetic_risk": "cytogenetic risk groups",
     "sex": "sexes",
@@ -82,23 +82,22 @@ def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
     """
     if not isinstance(endpoint, str) or not endpoint:
         raise BadOption(f"Unknown endpoint {endpoint!r}: choose one of the endpoints offered.")
-    if conf_type not in CONF_TYPES:
-        raise BadOption(f"Unknown confidence interval {conf_type!r}: choose log, log-log or plain.")
     try:
-        level = float(conf_level)
-    except (TypeError, ValueError):
-        level = None
-    if level not in CONF_LEVELS:
-        raise BadOption(f"Unknown confidence level {conf_level!r}: choose 80, 90, 95 or 99%.")
-    if group_by != "none" and group_by not in BY_FIELDS:
-        raise BadOption(f"Unknown grouping {group_by!r}: choose risk, sex, site or none.")
+        CONF_TYPE.check(conf_type)
+        level = CONF_LEVEL.kind(conf_level)
+        if level not in CONF_LEVEL.offered:
+            raise ValueError(f"conf_level {conf_level!r} is not offered")
+        if group_by != NO_GROUPING["value"]:
+            BY.check(group_by)
+    except (TypeError, ValueError) as error:
+        raise BadOption(f"{error}: choose one of the values offered.") from None
     if group_by == "arm" and not can_compare_arms(current_user):
         raise BadOption("Comparing treatment arms is for the data safety monitoring board.")
     return Options(
         endpoint=endpoint,
         conf_type=conf_type,
         conf_level=level,
-        by=None if group_by == "none" else group_by,
+        by=None if group_by == NO_GROUPING["value"] else group_by,
         site=site_option(site),
     )
 
@@ -311,12 +310,13 @@ def register(app) -> None:
         except DataUnavailable:
             return no_update, no_update
         endpoints = [{"label": c["label"], "value": c["endpoint"]} for c in choices.endpoints]
-        groups = [{"label": "No grouping", "value": "none"}]
         offered = [
-            f for f in BY_FIELDS if f != "arm" or (choices.arms and can_compare_arms(current_user))
+            f for f in BY.choices if f != "arm" or (choices.arms and can_compare_arms(current_user))
         ]
-        groups += [{"label": GROUP_NAMES[f], "value": f} for f in offered]
-        return endpoints, groups
+        return endpoints, [
+            {"label": "No grouping", "value": NO_GROUPING},
+            *select_items(BY, offered),
+        ]
 
     @app.callback(Output(Survival.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_site_choices(version):

@@ -25,8 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import dash_ag_grid as dag
-import dash_bootstrap_components as dbc
 from dash import Input, Output, html
+
+from dashboard.components.downloads import download_button
 
 MISSING = "—"
 _ISO = "%Y-%m-%d"
@@ -147,10 +148,7 @@ def data_grid(
     )
     toolbar = [html.H2(title, className="h5 fw-semibold mb-0")] if title else [html.Span()]
     if export_button_id:
-        button = dbc.Button(
-            export_label, id=export_button_id, size="sm", color="secondary", outline=True
-        )
-        toolbar.append(button)
+        toolbar.append(download_button(export_button_id, export_label))
     children = [grid]
     if len(toolbar) > 1 or title:
         bar = html.Div(toolbar, className="d-flex justify-content-between align-items-center mb-2")

@@ -29,6 +29,8 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Output, dcc, html
 
+from analysis.options import Option
+from dashboard.components.downloads import download_button
 from dashboard.figures.theme import GRAPH_CONFIG
 from dashboard.ids import FigureIds
 
@@ -72,15 +74,7 @@ def figure_card(
     the mode bar's camera is named after the graph; ``config`` adds to the house
     Graph config.
     """
-    csv = dbc.Button(
-        "Download CSV",
-        id=ids.csv,
-        color="secondary",
-        outline=True,
-        size="sm",
-        title="The numbers behind this figure, as a CSV file",
-        className="text-nowrap",
-    )
+    csv = download_button(ids.csv, title="The numbers behind this figure, as a CSV file")
     config = {
         **GRAPH_CONFIG,
         **(config or {}),
@@ -100,6 +94,17 @@ def figure_card(
         subtitle=subtitle,
         actions=[actions, csv, dcc.Download(id=ids.download)],
     )
+
+
+def select_items(option: Option, values=None) -> list[dict]:
+    """A Select's options for ``option``: its values (or ``values`` of them), each
+    labelled as the page names it."""
+    keep = None if values is None else {str(v) for v in values}
+    return [
+        {"label": label, "value": value}
+        for value, label in option.items()
+        if keep is None or value in keep
+    ]
 
 
 def figure_outputs(ids: FigureIds) -> tuple[Output, Output]:

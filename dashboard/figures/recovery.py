@@ -12,6 +12,7 @@ from analysis.competing_risks import CumulativeIncidence
 from analysis.recovery import LAST_DAY, Trajectory, numbers_at_risk
 from analysis.recovery_days import ENDPOINTS
 from dashboard.figures.many_patients import too_many
+from dashboard.figures.risk_table import table_layout, table_traces
 from dashboard.figures.theme import COLORS, figure, hline, vline
 
 X_TITLE = "Days since micro-transplant (day 0)"
@@ -26,8 +27,6 @@ THRESHOLD_COLOR = "#b02a37"
 SHORT_LABELS = {"neutrophil": "ANC ≥ 0.5", "platelet20": "PLT ≥ 20", "platelet50": "PLT ≥ 50"}
 CIF_TICKS = (0, 7, 14, 21, 28, 35, 42, 56, 70, 84, 100)
 MIN_CIF_DAY = 42
-AT_RISK_TOP_PX = 62
-AT_RISK_ROW_PX = 17
 
 
 @dataclass(frozen=True)
@@ -392,67 +391,24 @@ def _cif_traces(curves: dict[str, CumulativeIncidence], medians: dict) -> list[d
     return traces
 
 
-def _at_risk_table(rows: list, ticks: list[int]) -> list[dict]:
-    """The numbers at risk as annotations under the axis title, in pixels from the
-    plot's bottom edge: a header row, then one row per endpoint."""
-    annotations = []
-    for i, (label, color, counts) in enumerate(
-        [("Numbers at risk", COLORS["muted"], None)]
-        + [(SHORT_LABELS[e.name], ENDPOINT_COLORS[e.name], c) for e, c in rows]
-    ):
-        shift = -AT_RISK_TOP_PX - AT_RISK_ROW_PX * i
-        annotations.append(
-            {
-                "x": 0,
-                "xref": "paper",
-                "y": 0,
-                "yref": "paper",
-                "yshift": shift,
-                "xanchor": "right",
-                "xshift": -8,
-                "showarrow": False,
-                "text": f"<b>{label}</b>" if counts is None else label,
-                "font": {"size": 11, "color": color},
-            }
-        )
-        annotations += [
-            {
-                "x": t,
-                "y": 0,
-                "yref": "paper",
-                "yshift": shift,
-                "showarrow": False,
-                "text": str(n),
-                "font": {"size": 11},
-            }
-            for t, n in zip(ticks, counts or [], strict=False)
-        ]
-    return annotations
-
-
 def cif_figure(curves: dict[str, CumulativeIncidence], medians: dict) -> go.Figure:
     """Cumulative incidence of recovery (death a competing risk), numbers at risk below."""
     ticks = cif_days(curves)
-    rows = [(e, numbers_at_risk(curves[e.name], ticks)) for e in ENDPOINTS if curves[e.name].n]
-    bottom = AT_RISK_TOP_PX + AT_RISK_ROW_PX * (len(rows) + 1)
+    rows = [
+        (SHORT_LABELS[e.name], ENDPOINT_COLORS[e.name], numbers_at_risk(curves[e.name], ticks))
+        for e in ENDPOINTS
+        if curves[e.name].n
+    ]
+    layout = table_layout(
+        rows,
+        ticks,
+        {"title": {"text": "Patients recovered (%)"}, "range": [0, 102], "ticksuffix": "%"},
+        x_title=X_TITLE,
+        header="<b>Number at risk</b>",
+    )
+    layout["shapes"] = [hline(50, {"dash": "dot", "color": COLORS["muted"], "width": 1})]
     return figure(
         "Cumulative incidence of recovery",
-        _cif_traces(curves, medians),
-        {
-            "xaxis": {
-                "title": {"text": X_TITLE},
-                "range": [-1, ticks[-1] + 1],
-                "tickvals": ticks,
-            },
-            "yaxis": {
-                "title": {"text": "Patients recovered (%)"},
-                "range": [0, 102],
-                "ticksuffix": "%",
-            },
-            "height": 380 + bottom,
-            "margin": {"l": 110, "b": bottom},
-            "hovermode": "closest",
-            "shapes": [hline(50, {"dash": "dot", "color": COLORS["muted"], "width": 1})],
-            "annotations": _at_risk_table(rows, ticks),
-        },
+        _cif_traces(curves, medians) + table_traces(rows, ticks),
+        layout,
     )

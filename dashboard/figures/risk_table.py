@@ -2,8 +2,9 @@
 
 The figure is two subplots sharing the x axis (:func:`table_layout`): the curves on top,
 and below them one row of text per table line (:func:`table_traces`), each number placed
-at a time-axis tick (0, 6, 12, ... months), so the columns sit exactly under the ticks at
-any width. Times in months are days / 30.4375.
+at a time-axis tick (0, 6, 12, ... months; or days for recovery), so the columns sit
+exactly under the ticks at any width. Every time-to-event figure (survival, relapse and
+NRM, recovery) builds its table here. Times in months are days / 30.4375.
 """
 
 from __future__ import annotations
@@ -66,9 +67,18 @@ def table_traces(rows: list[tuple[str, str, list]], ticks: list[int]) -> list[di
     ]
 
 
-def table_layout(rows: list[tuple[str, str, list]], ticks: list[int], yaxis: dict) -> dict:
+HEADER = "<b>Number at risk</b> (cumulative events and censored)"
+
+
+def table_layout(
+    rows: list[tuple[str, str, list]],
+    ticks: list[int],
+    yaxis: dict,
+    x_title: str = X_TITLE,
+    header: str = HEADER,
+) -> dict:
     """The layout of the two rows sharing the time axis: the curves on top (``yaxis``: their
-    y axis), the table below, labelled "Number at risk".
+    y axis, ``x_title`` their time axis), the table below, headed by ``header``.
 
     ``xaxis``/``yaxis`` are the curves', ``xaxis2``/``yaxis2`` the table's (what
     ``make_subplots(rows=2, shared_xaxes=True)`` makes). The left margin leaves room for
@@ -96,7 +106,7 @@ def table_layout(rows: list[tuple[str, str, list]], ticks: list[int], yaxis: dic
             "showticklabels": True,
             "tickvals": ticks,
             "range": time_range,
-            "title": {"text": X_TITLE},
+            "title": {"text": x_title},
         },
         "yaxis": {"anchor": "x", "domain": [(table_px + gap_px) / total, 1.0], **yaxis},
         "xaxis2": {
@@ -121,7 +131,7 @@ def table_layout(rows: list[tuple[str, str, list]], ticks: list[int], yaxis: dic
         },
         "annotations": [
             {
-                "text": "<b>Number at risk</b> (cumulative events and censored)",
+                "text": header,
                 "x": 0,
                 "xref": "paper",
                 "xanchor": "left",

@@ -13,6 +13,7 @@ from dashboard.auth.accounts import MIN_PASSWORD_LENGTH
 from dashboard.auth.models import EVENTS
 from dashboard.auth.roles import ROLES
 from dashboard.callbacks.admin import ALL_USERS
+from dashboard.components.downloads import download_button
 from dashboard.components.grid import DEFAULT_COLUMN, MISSING, badge_column, text_column
 from dashboard.components.panel import panel_card
 from dashboard.ids import Admin
@@ -211,14 +212,7 @@ def _audit_filters() -> dbc.Row:
                         size="sm",
                         className="me-2 mt-4",
                     ),
-                    dbc.Button(
-                        "Download CSV",
-                        id=Admin.AUDIT_EXPORT,
-                        color="secondary",
-                        outline=True,
-                        size="sm",
-                        className="mt-4",
-                    ),
+                    html.Span(download_button(Admin.AUDIT_EXPORT), className="mt-4 d-inline-block"),
                 ],
                 md=2,
             ),

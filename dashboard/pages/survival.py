@@ -4,10 +4,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analysis.options import BY, CONF_LEVEL, CONF_TYPE, ENDPOINT
 from analysis.survival_panels import BUILT_IN_ENDPOINTS
-from dashboard.components.panel import HIDDEN, figure_card
+from dashboard.callbacks.survival import NO_GROUPING
+from dashboard.components.panel import HIDDEN, figure_card, select_items
 from dashboard.components.site_filter import site_select
-from dashboard.formatting import GROUP_NAMES
 from dashboard.ids import Survival
 
 dash.register_page(
@@ -21,17 +22,7 @@ dash.register_page(
 
 ENDPOINT_OPTIONS = [{"label": e["label"], "value": e["endpoint"]} for e in BUILT_IN_ENDPOINTS]
 """The endpoints every trial offers; a study's own (ADTTE) are added with its data."""
-CONF_TYPE_OPTIONS = [
-    {"label": "log (R default)", "value": "log"},
-    {"label": "log-log (SAS default)", "value": "log-log"},
-    {"label": "plain (linear)", "value": "plain"},
-]
-CONF_LEVEL_OPTIONS = [
-    {"label": f"{level}%", "value": f"0.{level}"} for level in ("80", "90", "95", "99")
-]
-GROUP_OPTIONS = [{"label": "No grouping", "value": "none"}] + [
-    {"label": label, "value": field} for field, label in GROUP_NAMES.items() if field != "arm"
-]
+GROUP_OPTIONS = [NO_GROUPING, *select_items(BY, [f for f in BY.choices if f != "arm"])]
 """Arms are offered with the data, to the DSMB, when a trial has two or more."""
 
 
@@ -46,33 +37,41 @@ def _control(label: str, component, width: int) -> dbc.Col:
 
 
 def controls() -> dbc.Card:
-    endpoint = dbc.Select(id=Survival.ENDPOINT, options=ENDPOINT_OPTIONS, value="os", size="sm")
+    endpoint = dbc.Select(
+        id=Survival.ENDPOINT, options=ENDPOINT_OPTIONS, value=ENDPOINT.default, size="sm"
+    )
     return dbc.Card(
         dbc.CardBody(
             dbc.Row(
                 [
-                    _control("Endpoint", endpoint, 4),
+                    _control(ENDPOINT.label, endpoint, 4),
                     _control(
-                        "Confidence interval",
+                        CONF_TYPE.label,
                         dbc.Select(
-                            id=Survival.CONF_TYPE, options=CONF_TYPE_OPTIONS, value="log", size="sm"
+                            id=Survival.CONF_TYPE,
+                            options=select_items(CONF_TYPE),
+                            value=CONF_TYPE.default,
+                            size="sm",
                         ),
                         2,
                     ),
                     _control(
-                        "Level",
+                        CONF_LEVEL.label,
                         dbc.Select(
                             id=Survival.CONF_LEVEL,
-                            options=CONF_LEVEL_OPTIONS,
-                            value="0.95",
+                            options=select_items(CONF_LEVEL),
+                            value=str(CONF_LEVEL.default),
                             size="sm",
                         ),
                         1,
                     ),
                     _control(
-                        "Compare groups",
+                        BY.label,
                         dbc.Select(
-                            id=Survival.GROUP_BY, options=GROUP_OPTIONS, value="none", size="sm"
+                            id=Survival.GROUP_BY,
+                            options=GROUP_OPTIONS,
+                            value=NO_GROUPING["value"],
+                            size="sm",
                         ),
                         2,
                     ),
