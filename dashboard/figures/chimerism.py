@@ -131,7 +131,7 @@ def _marks(limit: float, floor: float) -> tuple[list[dict], list[dict]]:
             "x": 90,
             "y": 1,
             "yref": "paper",
-            "yanchor": "bottom",
+            "yanchor": "top",  # inside the band: above the plot is the legend's row
             "showarrow": False,
             "text": "3 months",
             "font": {"size": 11, "color": COLORS["muted"]},

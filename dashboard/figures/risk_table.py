@@ -89,7 +89,7 @@ def table_layout(
     gap_px = 95
     total = PLOT_HEIGHT + gap_px + table_px
     span = ticks[-1]
-    time_range = [-0.03 * span, span * 1.03]
+    time_range = [-0.08 * span, span * 1.03]  # the first column clear of the row labels
     return {
         "height": total + 110,
         "margin": {
