@@ -12,7 +12,7 @@ from dashboard.store import DataUnavailable
 
 
 def site_option(site) -> str | None:
-    """The filter's value as an analysis ``site_filter`` option (``None``: all sites).
+    """The filter's value as the access layer's ``site_filter`` (``None``: all sites).
 
     Raises ValueError for a value the page never offers.
     """
