@@ -1,30 +1,43 @@
 // A figure's legend is a row above the plot, under the title (dashboard/figures/theme.py).
 // On a narrow screen Plotly wraps it onto more rows and grows it upwards, over the title.
 // After each draw, this sets the plot's top margin to what the title and the legend
-// take, so the legend sits between them and the plot at every width.
+// take (never less than the figure's own), so the legend sits between them and the
+// plot at every width, and gives the room back when the screen widens.
 (function () {
   "use strict";
   var GAP = 6;
-  var TRIES = 3; // per figure drawn: a legend that cannot fit is left as it is
+  var TRIES = 3; // per figure and width: a legend that cannot fit is left as it is
 
   function makeRoom(graph) {
     var title = graph.querySelector(".gtitle");
     var legend = graph.querySelector(".legend");
     var full = graph._fullLayout;
     if (!title || !legend || !full || !window.Plotly) return;
-    if (graph.layout !== graph.__legendRoomLayout) {  // a new figure (Plotly.react)
-      graph.__legendRoomLayout = graph.layout;
-      graph.__legendRoomTries = 0;
-    }
     var box = graph.getBoundingClientRect();
     if (box.height < 1 || box.width < 1) return;  // hidden: nothing is laid out yet
-    var top = box.top;
-    var titleBottom = title.getBoundingClientRect().bottom - top;
-    var legendBox = legend.getBoundingClientRect();
-    if (legendBox.top - top >= titleBottom + GAP - 1) return;
-    var needed = Math.ceil(titleBottom + GAP + legendBox.height + 2);
-    if (needed < full.height / 2 && graph.__legendRoomTries < TRIES) {
+    var own = graph.layout;
+    if (own.__legendRoomBase === undefined) {  // a figure not seen yet: its own margin
+      // Dash may hand back the layout this script changed: then the base stays.
+      var stated = own.margin && own.margin.t;
+      own.__legendRoomBase = stated !== undefined && stated === graph.__legendRoomSet
+        ? graph.__legendRoomOwn : stated || full.margin.t;
+      graph.__legendRoomOwn = own.__legendRoomBase;
+      graph.__legendRoomWidth = null;
+    }
+    if (graph.__legendRoomWidth !== box.width) {
+      graph.__legendRoomWidth = box.width;
+      graph.__legendRoomTries = 0;
+    }
+    var titleBottom = title.getBoundingClientRect().bottom - box.top;
+    var legendHeight = legend.getBoundingClientRect().height;
+    var needed = Math.max(
+      own.__legendRoomBase,
+      Math.ceil(titleBottom + GAP + legendHeight + 2)
+    );
+    if (Math.abs(needed - full.margin.t) > 2 && needed < full.height / 2 &&
+        graph.__legendRoomTries < TRIES) {
       graph.__legendRoomTries += 1;
+      graph.__legendRoomSet = needed;
       window.Plotly.relayout(graph, { "margin.t": needed });
     }
   }

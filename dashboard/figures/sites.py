@@ -167,24 +167,15 @@ def _phase_bars(sites: list[dict], cut: pd.Timestamp) -> list[dict]:
     return traces
 
 
-def _waiting_labels(sites: list[dict], cut: pd.Timestamp) -> list[dict]:
-    """'waiting n days since ethics approval' right of the cut, on each site not yet open."""
-    labels = []
+def _site_ticks(sites: list[dict], cut: pd.Timestamp) -> list[str]:
+    """Each site's row label; under a site not yet open, in small grey type, how long it
+    has been waiting (beside the axis, so that the plot keeps its width on a phone)."""
+    ticks = []
     for site in sites:
         text = _waiting_text(site, cut)
-        if text:
-            labels.append(
-                {
-                    "x": cut,
-                    "y": site["label"],
-                    "text": text,
-                    "showarrow": False,
-                    "xanchor": "left",
-                    "xshift": 6,
-                    "font": {"size": 11, "color": COLORS["muted"]},
-                }
-            )
-    return labels
+        note = f'<br><span style="font-size:10px;color:{COLORS["muted"]}">{text}</span>'
+        ticks.append(site["label"] + (note if text else ""))
+    return ticks
 
 
 def activation_timeline_figure(metrics: pd.DataFrame, data_cut) -> go.Figure:
@@ -212,14 +203,15 @@ def activation_timeline_figure(metrics: pd.DataFrame, data_cut) -> go.Figure:
             "yaxis": {
                 "categoryorder": "array",
                 "categoryarray": list(order["label"])[::-1],
+                "tickvals": [site["label"] for site in sites],
+                "ticktext": _site_ticks(sites, cut),
                 "title": None,
                 "automargin": True,
             },
-            "height": max(380, 210 + 40 * len(metrics)),
-            "margin": {"r": 230},
+            "height": max(380, 210 + 50 * len(metrics)),
             "hovermode": "closest",
             "shapes": [cut_shape],
-            "annotations": [*_waiting_labels(sites, cut), cut_label],
+            "annotations": [cut_label],
         },
     )
 
@@ -354,7 +346,7 @@ def recruitment_by_site_figure(
         {
             "xaxis": {"type": "date", "title": "Date", "tickformat": "%b %Y"},
             "yaxis": {**yaxis, "dtick": 1} if top <= 10 else yaxis,
-            "legend": {"title": {"text": "Site (enrolled)"}},
+            "legend": {"title": {"text": "Site (enrolled)", "side": "top"}},
             "height": 420,
             "hovermode": "closest",
             "shapes": [cut_shape],

@@ -1,6 +1,5 @@
 // What a person would see as broken on the page (see layout_probe.py).
 const out = [];
-const checkLegends = arguments[0];
 const rect = el => el.getBoundingClientRect();
 const shown = el => { const r = rect(el); return r.width > 1 && r.height > 1
     && getComputedStyle(el).visibility !== 'hidden' && el.offsetParent !== null; };
@@ -21,7 +20,7 @@ for (const g of document.querySelectorAll('.dash-graph')) {
   if (title && bar && overlap(rect(title), rect(bar)) > 4)
     out.push(`${name(g)}: title "${title.textContent.slice(0, 40)}" under the mode bar`);
   const legend = g.querySelector('.legend');
-  if (checkLegends && legend && shown(legend)) {
+  if (legend && shown(legend)) {
     const l = rect(legend);
     const covered = [...g.querySelectorAll('.gtitle, .xtitle, .ytitle, .g-xtitle text, .g-ytitle text')]
       .filter(t => overlap(l, rect(t)) > 4);

@@ -48,13 +48,8 @@ def set_width(driver, width: int, height: int = 1000) -> None:
         driver.set_window_size(2 * width - inner, height)
 
 
-#: Narrower than this, a legend may wrap over its figure's title (a known limit, left
-#: for later): legends are checked at the desktop widths only.
-LEGEND_CHECK_MIN_WIDTH = 1024
-
-
-def layout_defects(driver, width: int) -> list[str]:
-    return driver.execute_script(PROBE, width >= LEGEND_CHECK_MIN_WIDTH)
+def layout_defects(driver) -> list[str]:
+    return driver.execute_script(PROBE)
 
 
 def axe_violations(driver, impacts=("serious", "critical")) -> list[str]:

@@ -103,7 +103,7 @@ def test_layout001_page_is_whole_at_every_width(browser, user, path):
     for width in WIDTHS:
         set_width(browser.driver, width)
         wait_settled(browser.driver)
-        found += [f"{width} px: {defect}" for defect in layout_defects(browser.driver, width)]
+        found += [f"{width} px: {defect}" for defect in layout_defects(browser.driver)]
         screenshot(browser, user, path, width)
     found += [f"console: {entry['message']}" for entry in browser.get_logs()]
     assert found == [], "\n".join(found)

@@ -88,15 +88,18 @@ def test_site_fig002_timeline_phases_and_waiting_sites():
     # Late site: one waiting bar from ethics approval to the cut, 181 days.
     waiting = bars[WAITING[0]]
     assert list(waiting.customdata[0][1:]) == ["01 Jan 2020", "30 Jun 2020", 181]
-    notes = [a.text for a in fig.layout.annotations]
-    assert "waiting 181 days since ethics approval" in notes
-    assert "Data cut-off 30 Jun 2020" in notes
+    # The waiting time is written under the site's name, beside the axis.
+    ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
+    assert ticks["Lyon"] == "Lyon"
+    assert ticks["Lille"].startswith("Lille<br>")
+    assert "waiting 181 days since ethics approval" in ticks["Lille"]
+    assert [a.text for a in fig.layout.annotations] == ["Data cut-off 30 Jun 2020"]
 
 
 def test_site_fig003_sites_without_ethics_approval_say_so(small):
     fig = activation_timeline_figure(small.metrics, CUT)
-    notes = [a.text for a in fig.layout.annotations]
-    assert notes.count("no ethics approval yet") == 3  # LIL, NCY, PSL
+    notes = [tick for tick in fig.layout.yaxis.ticktext if "no ethics approval yet" in tick]
+    assert len(notes) == 3  # LIL, NCY, PSL
 
 
 def test_site_fig004_map_markers_grow_with_enrollment(small):
