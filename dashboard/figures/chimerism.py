@@ -8,9 +8,8 @@ import plotly.graph_objects as go
 
 from analysis.chimerism import is_detectable
 from dashboard.figures.many_patients import most_recent, shown_note, too_many
-from dashboard.figures.theme import COLORS, figure, hline
+from dashboard.figures.theme import COLORS, DAYS_FROM_TRANSPLANT, figure, hline
 
-X_TITLE = "Days since micro-transplant (day 0)"
 LINE = "#adb5bd"
 LIMIT_COLOR = "#b02a37"
 
@@ -177,7 +176,7 @@ def chimerism_figure(
         title,
         traces,
         {
-            "xaxis": {"title": {"text": X_TITLE}, "rangemode": "tozero"},
+            "xaxis": {"title": {"text": DAYS_FROM_TRANSPLANT}, "rangemode": "tozero"},
             "yaxis": {
                 "title": {"text": "Donor DNA, % (log scale)"},
                 "type": "log",

@@ -13,9 +13,8 @@ from analysis.recovery import LAST_DAY, Trajectory, numbers_at_risk
 from analysis.recovery_days import ENDPOINTS
 from dashboard.figures.many_patients import too_many
 from dashboard.figures.risk_table import table_layout, table_traces
-from dashboard.figures.theme import COLORS, figure, hline, vline
+from dashboard.figures.theme import COLORS, DAYS_FROM_TRANSPLANT, figure, hline, vline
 
-X_TITLE = "Days since micro-transplant (day 0)"
 PATIENT_LINE = "#adb5bd"
 BAND = "rgba(31, 90, 150, 0.15)"
 ENDPOINT_COLORS = {
@@ -332,7 +331,11 @@ def trajectory_figure(
         title,
         traces,
         {
-            "xaxis": {"title": {"text": X_TITLE}, "range": [-1, LAST_DAY + 1], "dtick": 10},
+            "xaxis": {
+                "title": {"text": DAYS_FROM_TRANSPLANT},
+                "range": [-1, LAST_DAY + 1],
+                "dtick": 10,
+            },
             "yaxis": _y_axis(info),
             "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
             "hovermode": "closest",
@@ -403,7 +406,7 @@ def cif_figure(curves: dict[str, CumulativeIncidence], medians: dict) -> go.Figu
         rows,
         ticks,
         {"title": {"text": "Patients recovered (%)"}, "range": [0, 102], "ticksuffix": "%"},
-        x_title=X_TITLE,
+        x_title=DAYS_FROM_TRANSPLANT,
         header="<b>Number at risk</b>",
     )
     layout["shapes"] = [hline(50, {"dash": "dot", "color": COLORS["muted"], "width": 1})]

@@ -125,4 +125,7 @@ def vline(x, line: dict) -> dict:
     }
 
 
+DAYS_FROM_TRANSPLANT = "Days since micro-transplant"
+"""The time axis of every figure counted from the transplant (day 0)."""
+
 PLOTLY_DATE = "%d %b %Y"  # d3 format matching dashboard.formatting.DATE_FORMAT
