@@ -6,8 +6,6 @@ import datetime as dt
 
 import pandas as pd
 
-from analysis.options import BY
-
 DATE_FORMAT = "%d %b %Y"  # 08 Jan 2019: unambiguous in French and English readings
 
 
@@ -25,7 +23,3 @@ def format_time(moment: dt.datetime) -> str:
 
 def format_percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
-
-
-GROUP_NAMES = dict(BY.labels)
-"""How the patient columns that curves can be grouped by are named on pages."""
