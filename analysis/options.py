@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from analysis.chimerism import DEFAULT_DETECTION_LIMIT
 from analysis.endpoints import GROUP_COLUMNS
 from analysis.survival import CONF_TYPES
 
@@ -26,7 +27,7 @@ class Option:
 
     ``choices``: the only values allowed (None: any that ``kind`` accepts); ``offered``:
     the values a page lists when any are allowed (confidence levels); ``labels``: how
-    the page names each value.
+    the page names each value; ``bounds``: the closed range of a number typed in.
     """
 
     name: str
@@ -37,6 +38,7 @@ class Option:
     label: str = ""
     offered: tuple = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    bounds: tuple[float, float] | None = None
 
     @property
     def flag(self) -> str:
@@ -47,17 +49,23 @@ class Option:
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}, not {value!r}")
 
+    def parse(self, raw):
+        """The typed value of ``raw`` (text from a URL, a flag or a control), checked;
+        ValueError, in words for users, otherwise."""
+        self.check(raw)
+        try:
+            value = self.kind(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name} must be a number, not {raw!r}") from None
+        if self.bounds is not None and not self.bounds[0] <= value <= self.bounds[1]:
+            low, high = self.bounds
+            raise ValueError(f"{self.name} must lie between {low:g} and {high:g}, not {raw}")
+        return value
+
     def items(self) -> list[tuple[str, str]]:
         """``(value, label)`` for each value a page offers, in order."""
         values = self.choices if self.choices is not None else self.offered
         return [(str(v), self.labels.get(str(v), str(v))) for v in values]
-
-
-def _level(text) -> float:
-    value = float(text)
-    if not 0 < value < 1:
-        raise ValueError(f"conf_level must lie between 0 and 1, got {text}")
-    return value
 
 
 ENDPOINT = Option(
@@ -91,8 +99,38 @@ CONF_LEVEL = Option(
     "confidence level",
     None,
     0.95,
-    _level,
+    float,
     label="Level",
     offered=(0.80, 0.90, 0.95, 0.99),
     labels={"0.8": "80%", "0.9": "90%", "0.95": "95%", "0.99": "99%"},
+    bounds=(0.5, 0.999),
+)
+COUNT = Option(
+    "test",
+    "blood count whose trajectory (cohort median and quartiles by day) is given",
+    ("ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT"),
+    "ANC",
+    label="Count",
+    labels={
+        "ANC": "Neutrophils (ANC)",
+        "PLT": "Platelets",
+        "PB_BLAST_PCT": "Blood blasts",
+        "BM_BLAST_PCT": "Marrow blasts",
+    },
+)
+DETECTION_LIMIT = Option(
+    "detection_limit",
+    "microchimerism detection limit, % donor DNA",
+    None,
+    DEFAULT_DETECTION_LIMIT,
+    float,
+    label="Detection limit",
+    bounds=(0.001, 5.0),
+)
+TERMS = Option(
+    "terms",
+    "list each organ class's preferred terms (yes or no)",
+    ("no", "yes"),
+    "no",
+    label="Show preferred terms",
 )

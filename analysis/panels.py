@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from analysis.enrollment import enrollment_json
-from analysis.options import BY, CONF_LEVEL, CONF_TYPE, ENDPOINT, Option
+from analysis.options import (
+    BY,
+    CONF_LEVEL,
+    CONF_TYPE,
+    COUNT,
+    DETECTION_LIMIT,
+    ENDPOINT,
+    TERMS,
+    Option,
+)
 from analysis.recovery import recovery_json
 from analysis.safety import safety_json
 from analysis.sites import sites_json
@@ -30,7 +39,8 @@ STATS_PANELS: Mapping[str, Callable] = {
 PANEL_OPTIONS: Mapping[str, tuple[Option, ...]] = {
     "survival": (ENDPOINT, BY, CONF_TYPE, CONF_LEVEL),
     "relapse": (BY,),
-    "safety": (BY,),  # arm only: safety_json says so for the others
+    "recovery": (COUNT, DETECTION_LIMIT),
+    "safety": (BY, TERMS),  # by: arm only, safety_json says so for the others
 }
 
 
@@ -40,12 +50,4 @@ def parse_options(panel: str, given: Mapping[str, str]) -> dict:
     unknown = sorted(set(given) - set(options))
     if unknown:
         raise ValueError(f"unknown option(s) for {panel}: {', '.join(unknown)}")
-    parsed = {}
-    for name, raw in given.items():
-        option = options[name]
-        option.check(raw)
-        try:
-            parsed[name] = option.kind(raw)
-        except ValueError as error:
-            raise ValueError(f"{name}: {error}") from None
-    return parsed
+    return {name: options[name].parse(raw) for name, raw in given.items()}

@@ -37,6 +37,7 @@ from analysis.chimerism import (
 )
 from analysis.competing_risks import CumulativeIncidence, cumulative_incidence, median_time
 from analysis.day90 import DAY90_TESTS, Share, cr_criteria_met, cr_criteria_share, day90_values
+from analysis.options import COUNT, DETECTION_LIMIT
 from analysis.recovery_days import (
     ENDPOINTS,
     competing_times,
@@ -47,7 +48,7 @@ from analysis.recovery_days import (
 )
 
 CAUSES = {1: "recovery", 2: "death"}
-TRAJECTORY_TESTS = ("ANC", "PLT", "PB_BLAST_PCT", "BM_BLAST_PCT")
+TRAJECTORY_TESTS = COUNT.choices
 LAST_DAY = 100
 DAILY_UNTIL = 28
 BIN_DAYS = 7
@@ -225,14 +226,23 @@ def _value(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def recovery_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> dict:
-    """``stats recovery`` (``docs/command-line.md``): per-patient days, day-90 values, CIF steps.
+def recovery_json(
+    tables: dict[str, pd.DataFrame],
+    data_cut: dt.date | None,
+    test: str | None = None,
+    detection_limit: float = DEFAULT_DETECTION_LIMIT,
+) -> dict:
+    """``stats recovery`` (``docs/command-line.md``): per-patient days, day-90 values, CIF
+    steps, the 3-month microchimerism share and, with ``test``, that count's trajectory.
 
     Days are whole numbers, ``null`` when not reached (not recovered as far as known,
     or no measurement in the day-90 window). ``cif`` has one ``{time, cif}`` per
     distinct time with a recovery, a death or a censoring (the Aalen–Johansen steps).
     """
-    patients, _labs, _samples = _patient_table(tables, data_cut)
+    if test is not None:
+        COUNT.check(test)
+    detection_limit = DETECTION_LIMIT.parse(detection_limit)
+    patients, labs, _samples = _patient_table(tables, data_cut)
     curves = recovery_curves(patients)
     rows = []
     for patient_id, row in zip(patients.index, patients.to_dict("records"), strict=True):
@@ -246,8 +256,17 @@ def recovery_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> 
                 "day90": day90,
             }
         )
+    share = microchimerism_view(tables, data_cut, detection_limit).detectable
+    extra = {} if test is None else {"trajectory": _trajectory_json(labs, test)}
     return {
         "patients": rows,
+        "microchimerism": {
+            "detection_limit": detection_limit,
+            "detectable": share.count,
+            "with_sample": share.evaluable,
+            "transplanted": share.total,
+        },
+        **extra,
         "cif": {
             name: [
                 {"time": _day(step.time), "cif": float(step.cif_recovery)}
@@ -255,4 +274,22 @@ def recovery_json(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> 
             ]
             for name, cif in curves.items()
         },
+    }
+
+
+def _trajectory_json(labs: pd.DataFrame, test: str) -> dict:
+    cohort = trajectory_summary(labs, test).cohort
+    return {
+        "test": test,
+        "bins": [
+            {
+                "start": int(row.start),
+                "end": int(row.end),
+                "n_patients": int(row.n_patients),
+                "median": float(row.median),
+                "q1": float(row.q1),
+                "q3": float(row.q3),
+            }
+            for row in cohort.itertuples(index=False)
+        ],
     }

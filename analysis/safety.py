@@ -35,7 +35,7 @@ from analysis.ae_counts import COUNT_COLUMNS, GRADES, ae_counts
 from analysis.competing_risks import CumulativeIncidence, cumulative_incidence
 from analysis.endpoints import NRM, RELAPSE, last_contact_dates, relapse_nrm
 from analysis.gvhd import GvhdSummary, gvhd_summary
-from analysis.options import UnknownOption
+from analysis.options import TERMS, UnknownOption
 from analysis.safety_population import (
     SafetyBasis,
     analysed_events,
@@ -334,16 +334,31 @@ def _iso(value) -> str | None:
     return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def safety_json(tables: dict[str, pd.DataFrame], data_cut, by: str | None = None) -> dict:
+def safety_json(
+    tables: dict[str, pd.DataFrame], data_cut, by: str | None = None, terms: str = "no"
+) -> dict:
     """The ``stats safety`` JSON (``docs/command-line.md``), plain Python types only.
 
     ``by="arm"`` adds ``by_arm``: per treatment arm, its patients ``n`` and per organ
     class (``soc`` null for any event) ``patients``, ``percent`` and ``events``.
+    ``terms="yes"`` adds ``by_term``: the same counts as ``by_soc`` per preferred term.
     """
     if by not in (None, "arm"):
         raise UnknownOption(f"by must be arm or None, not {by!r}")
+    TERMS.check(terms)
     report = safety_report(tables, data_cut)
     extra = {}
+    if terms == "yes":
+        extra["by_term"] = [
+            {
+                "soc": str(row.soc),
+                "term": str(row.term),
+                "patients": int(row.patients),
+                "patients_grade3plus": int(row.patients_grade3plus),
+                "events": int(row.events),
+            }
+            for row in report.by_term.itertuples(index=False)
+        ]
     if by == "arm":
         extra["by_arm"] = [
             {

@@ -298,7 +298,9 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
             dest=option.name,
             choices=option.choices,
             type=_option_type(option),
-            help=f"{option.help} (panels: {', '.join(_panels_with(option.name))})",
+            help=f"{option.help} (panels: {', '.join(_panels_with(option.name))})".replace(
+                "%", "%%"
+            ),
         )
     p.set_defaults(func=cmd_stats)
 
@@ -315,7 +317,7 @@ def _panels_with(name: str) -> list[str]:
 def _option_type(option):
     def convert(text: str):
         try:
-            return option.kind(text)
+            return option.parse(text)
         except ValueError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 from dash import Input, Output, State
 
-from analysis.chimerism import DEFAULT_DETECTION_LIMIT
+from analysis.options import COUNT, DETECTION_LIMIT
 from analysis.recovery import (
     LAST_DAY,
     RecoveryView,
@@ -33,7 +31,7 @@ from dashboard.components.panel import (
     not_recorded_state,
 )
 from dashboard.figures.chimerism import chimerism_figure, percent_text
-from dashboard.figures.recovery import TESTS, cif_figure, trajectory_figure
+from dashboard.figures.recovery import cif_figure, trajectory_figure
 from dashboard.ids import Recovery, Shell
 from dashboard.store import DataUnavailable
 
@@ -164,10 +162,10 @@ def _drawn(version, site, name: str, make, **options):
 def trajectory_output(version, site, view: RecoveryView, test: str, patient: str | None):
     """(figure, graph style, note) for the chosen test and highlighted patient."""
     trajectory = view.trajectories[test]
-    info = TESTS[test]
+    label = COUNT.labels[test][0].lower() + COUNT.labels[test][1:]
     if trajectory.lines.empty:
         note = empty_state(
-            f"No {info.label.lower()} measured between day 0 and day {LAST_DAY}.",
+            f"No {label} measured between day 0 and day {LAST_DAY}.",
             "Choose another test, or wait for the first counts after the transplant.",
             color="info",
         )
@@ -179,7 +177,7 @@ def trajectory_output(version, site, view: RecoveryView, test: str, patient: str
     if patient is not None:
         if not (trajectory.lines["patient_id"] == patient).any():
             note = empty_state(
-                f"{patient} has no {info.label.lower()} measured between day 0 and day {LAST_DAY}.",
+                f"{patient} has no {label} measured between day 0 and day {LAST_DAY}.",
                 color="info",
             )
         for label, name in RECOVERY_LINES.get(test, ()):
@@ -197,12 +195,19 @@ def trajectory_output(version, site, view: RecoveryView, test: str, patient: str
     return *figure_shown(figure), note
 
 
-def _limit(value) -> float:
+def detection_limit(value) -> tuple[float, object]:
+    """The typed limit, or the default with a note saying why the typed one is not used."""
     try:
-        limit = float(value)
-    except (TypeError, ValueError):
-        return DEFAULT_DETECTION_LIMIT
-    return limit if math.isfinite(limit) and limit > 0 else DEFAULT_DETECTION_LIMIT
+        return DETECTION_LIMIT.parse(value), None
+    except ValueError:
+        low, high = DETECTION_LIMIT.bounds
+        default = DETECTION_LIMIT.default
+        note = empty_state(
+            f"The detection limit must be a number from {low:g} to {high:g} (% donor DNA): "
+            f"showing the default, {percent_text(default)}.",
+            color="warning",
+        )
+        return default, note
 
 
 def share_sentence(share, limit: float) -> str:
@@ -270,7 +275,7 @@ def register(app) -> None:
     )
     def update_trajectory(version, site, test, patient, status):
         patient = highlighted(patient)
-        if panel_unavailable(version, status) is not None or test not in TESTS:
+        if panel_unavailable(version, status) is not None or test not in COUNT.choices:
             return *NO_FIGURE, None
         try:
             view = _view(version, site)
@@ -295,7 +300,7 @@ def register(app) -> None:
         nothing = *NO_FIGURE, "", None
         if panel_unavailable(version, status) is not None:
             return nothing
-        limit = _limit(limit_value)
+        limit, limit_note = detection_limit(limit_value)
         try:
             view = panel_result(
                 PANEL,
@@ -314,7 +319,7 @@ def register(app) -> None:
         if view.samples.empty:
             note = empty_state("No chimerism sample after the transplant yet.", color="info")
             return *NO_FIGURE, "", note
-        note = None
+        note = limit_note
         if patient is not None and not (view.samples["patient_id"] == patient).any():
             note = empty_state(f"{patient} has no chimerism sample yet.", color="info")
         figure = _drawn(

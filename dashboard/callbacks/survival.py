@@ -84,7 +84,7 @@ def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
         raise BadOption(f"Unknown endpoint {endpoint!r}: choose one of the endpoints offered.")
     try:
         CONF_TYPE.check(conf_type)
-        level = CONF_LEVEL.kind(conf_level)
+        level = CONF_LEVEL.parse(conf_level)
         if level not in CONF_LEVEL.offered:
             raise ValueError(f"conf_level {conf_level!r} is not offered")
         if group_by != NO_GROUPING["value"]:

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.competing_risks import CumulativeIncidence
+from analysis.options import COUNT
 from analysis.recovery import LAST_DAY, Trajectory, numbers_at_risk
 from analysis.recovery_days import ENDPOINTS
 from dashboard.figures.many_patients import too_many
@@ -36,7 +37,6 @@ class TestInfo:
     the measured value); ``ticks`` are the labelled values.
     """
 
-    label: str
     short: str
     unit: str
     axis: str
@@ -52,7 +52,6 @@ class TestInfo:
 
 TESTS = {
     "ANC": TestInfo(
-        label="Neutrophils (ANC)",
         short="ANC",
         unit="×10⁹/L",
         axis="Neutrophils, ×10⁹/L (log scale)",
@@ -63,7 +62,6 @@ TESTS = {
         thresholds=((0.5, "0.5: neutrophil recovery"),),
     ),
     "PLT": TestInfo(
-        label="Platelets",
         short="PLT",
         unit="×10⁹/L",
         axis="Platelets, ×10⁹/L (log scale)",
@@ -73,11 +71,8 @@ TESTS = {
         ticks=(1, 5, 10, 20, 50, 100, 200, 500, 1000),
         thresholds=((20, "20: platelet recovery"), (50, "50")),
     ),
-    "PB_BLAST_PCT": TestInfo(
-        label="Blood blasts", short="blood blasts", unit="%", axis="Blasts in the blood (%)"
-    ),
+    "PB_BLAST_PCT": TestInfo(short="blood blasts", unit="%", axis="Blasts in the blood (%)"),
     "BM_BLAST_PCT": TestInfo(
-        label="Marrow blasts",
         short="marrow blasts",
         unit="%",
         axis="Blasts in the marrow (%)",
@@ -323,7 +318,7 @@ def trajectory_figure(
     threshold_shapes, threshold_labels = _thresholds(info)
     if transfusions is not None:
         traces += _transfusion_ticks(transfusions, highlight)
-    title = f"{info.label}, day 0 to day {LAST_DAY}"
+    title = f"{COUNT.labels[trajectory.test]}, day 0 to day {LAST_DAY}"
     patients = trajectory.lines["patient_id"].nunique()
     if too_many(patients):
         title += f": median and IQR of {patients:,} patients (choose one to draw their line)"

@@ -4,7 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from analysis.chimerism import DEFAULT_DETECTION_LIMIT
+from analysis.options import COUNT, DETECTION_LIMIT
 from dashboard.callbacks.recovery import NO_PATIENT
 from dashboard.components.grid import (
     badge_column,
@@ -13,9 +13,8 @@ from dashboard.components.grid import (
     number_column,
     text_column,
 )
-from dashboard.components.panel import HIDDEN, figure_card, panel_card
+from dashboard.components.panel import HIDDEN, figure_card, panel_card, select_items
 from dashboard.components.site_filter import site_select
-from dashboard.figures.recovery import TESTS
 from dashboard.ids import Recovery
 
 dash.register_page(
@@ -158,11 +157,11 @@ def controls() -> dbc.Card:
 def trajectories() -> dbc.Card:
     picker = html.Div(
         [
-            dbc.Label("Count", html_for=Recovery.TEST, className="small mb-0"),
+            dbc.Label(COUNT.label, html_for=Recovery.TEST, className="small mb-0"),
             dbc.Select(
                 id=Recovery.TEST,
-                options=[{"label": info.label, "value": test} for test, info in TESTS.items()],
-                value="ANC",
+                options=select_items(COUNT),
+                value=COUNT.default,
                 size="sm",
                 style={"width": "auto"},
             ),
@@ -191,16 +190,16 @@ def microchimerism() -> dbc.Card:
     limit = dbc.InputGroup(
         [
             dbc.Label(
-                "Detection limit",
+                DETECTION_LIMIT.label,
                 html_for=Recovery.CHIMERISM_LIMIT,
                 className="input-group-text mb-0",
             ),
             dbc.Input(
                 id=Recovery.CHIMERISM_LIMIT,
                 type="number",
-                value=DEFAULT_DETECTION_LIMIT,
-                min=0.001,
-                max=5,
+                value=DETECTION_LIMIT.default,
+                min=DETECTION_LIMIT.bounds[0],
+                max=DETECTION_LIMIT.bounds[1],
                 step="any",
                 debounce=True,
                 style={"maxWidth": "6rem"},

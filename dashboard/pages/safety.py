@@ -10,6 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analysis.options import TERMS
 from dashboard.components.grid import data_grid, date_column, number_column, text_column
 from dashboard.components.panel import HIDDEN, figure_card, panel_card
 from dashboard.ids import Safety
@@ -118,7 +119,7 @@ def report_controls() -> html.Div:
 
 def layout(**_query):
     terms = dbc.Switch(
-        id=Safety.AE_TERMS, label="Show preferred terms", value=False, className="mb-0"
+        id=Safety.AE_TERMS, label=TERMS.label, value=TERMS.default == "yes", className="mb-0"
     )
     ae_grid = _fitted_grid(
         Safety.AE_GRID, AE_COLUMNS, "mtsa-adverse-events-by-soc.csv", Safety.AE_CSV

@@ -78,6 +78,16 @@ def test_acc005_bad_api_option_is_a_clear_400(app):
     assert "conf_type must be one of" in response.get_json()["error"]
 
 
+def test_acc005b_recovery_api_options_are_the_declared_ones(app):
+    client = client_for(app, "dora")
+    refused = client.get("/api/stats/recovery?detection_limit=abc")
+    assert refused.status_code == 400
+    assert "detection_limit must be a number" in refused.get_json()["error"]
+    data = client.get("/api/stats/recovery?detection_limit=0.1&test=ANC").get_json()
+    assert data["microchimerism"]["detection_limit"] == 0.1
+    assert data["trajectory"]["test"] == "ANC"
+
+
 def test_acc006_site_bound_investigator_sees_only_their_site(app):
     # EXPECTED.md: STE enrolled 2 (P-001 and one more); the trial has 6 enrolled.
     whole = client_for(app, "ivy").get("/api/stats/survival").get_json()

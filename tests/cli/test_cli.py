@@ -112,3 +112,32 @@ def test_cli010_bad_setting_is_named(sqlite_url):
     )
     assert_clean_error(result)
     assert "DATA_POLL_SECONDS" in result.stderr
+
+
+def test_cli011_recovery_options_from_the_declared_options(sqlite_url):
+    # EXPECTED.md: 3 chimerism samples, all on day 91 (P-001 0.12%, P-004 undetected,
+    # P-005 0.05%) of 6 transplanted patients.
+    assert run("import", str(SMALL_BUNDLE), database_url=sqlite_url).returncode == 0
+    result = run(
+        "stats", "recovery", "--detection-limit", "0.1", "--test", "PLT", "--json",
+        database_url=sqlite_url,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["microchimerism"] == {
+        "detection_limit": 0.1,
+        "detectable": 1,
+        "with_sample": 3,
+        "transplanted": 6,
+    }
+    assert data["trajectory"]["test"] == "PLT"
+    default = json.loads(run("stats", "recovery", "--json", database_url=sqlite_url).stdout)
+    assert default["microchimerism"]["detectable"] == 2 and "trajectory" not in default
+    for flags, words in (
+        (("--detection-limit", "0"), "between 0.001 and 5"),
+        (("--detection-limit", "lots"), "must be a number"),
+        (("--test", "HGB"), "test must be one of"),
+    ):
+        refused = run("stats", "recovery", *flags, database_url=sqlite_url)
+        assert_clean_error(refused)
+        assert words in refused.stderr

@@ -388,7 +388,15 @@ def test_recovery_json_shape_and_values():
     )
     out = recovery_json(tables, CUT)
     json.dumps(out)  # plain Python types only
-    assert set(out) == {"patients", "cif"}
+    assert set(out) == {"patients", "microchimerism", "cif"}
+    # A's day-89 sample, 0.05% >= 0.01%: detectable; the five others have no sample.
+    assert out["microchimerism"] == {
+        "detection_limit": 0.01,
+        "detectable": 1,
+        "with_sample": 1,
+        "transplanted": 6,
+    }
+    assert recovery_json(tables, CUT, detection_limit=0.1)["microchimerism"]["detectable"] == 0
     assert set(out["cif"]) == {"neutrophil", "platelet20", "platelet50"}
     a = next(p for p in out["patients"] if p["patient_id"] == "A")
     assert a == {
@@ -413,9 +421,37 @@ def test_recovery_json_without_transplants():
     tables = make_tables([{**patient("X"), "transplant_on": None}])
     assert recovery_json(tables, CUT) == {
         "patients": [],
+        "microchimerism": {
+            "detection_limit": 0.01,
+            "detectable": 0,
+            "with_sample": 0,
+            "transplanted": 0,
+        },
         "cif": {"neutrophil": [], "platelet20": [], "platelet50": []},
     }
     assert recovery_json(tables, None)["patients"] == []
+
+
+def test_recovery_json_trajectory_of_the_chosen_count():
+    # Day 0 ANC: G 1.5, A 0.4, C 0.3, D 0.2 (B starts on day 1, E before day 0).
+    # Median (0.3 + 0.4) / 2 = 0.35; type-7 quartiles 0.2 + 0.75 x 0.1 = 0.275 and
+    # 0.4 + 0.25 x 1.1 = 0.675. Day 14: A's 0.9 is on day 13; B 0.5, D 0.3: too few.
+    out = recovery_json(six_patients(), CUT, test="ANC")
+    first = out["trajectory"]["bins"][0]
+    assert out["trajectory"]["test"] == "ANC"
+    assert first == {
+        "start": 0,
+        "end": 0,
+        "n_patients": 4,
+        "median": pytest.approx(0.35),
+        "q1": pytest.approx(0.275),
+        "q3": pytest.approx(0.675),
+    }
+    assert all(b["n_patients"] >= 3 for b in out["trajectory"]["bins"])
+    with pytest.raises(ValueError, match="test must be one of"):
+        recovery_json(six_patients(), CUT, test="HGB")
+    with pytest.raises(ValueError, match="detection_limit must lie between"):
+        recovery_json(six_patients(), CUT, detection_limit=0)
 
 
 def test_rows_order_does_not_matter():

@@ -321,6 +321,23 @@ def test_saf017_safety_json_has_the_contract_shape():
     assert all(type(v) is int for soc in data["by_soc"] for k, v in soc.items() if k != "soc")
 
 
+def test_saf017b_safety_json_lists_terms_when_asked():
+    assert "by_term" not in safety_json(make_tables(), CUT, terms="no")
+    terms = safety_json(make_tables(), CUT, terms="yes")["by_term"]
+    # Nausea: P1 grade 1 and P2 grade 2, one event each; sepsis: P2 grade 5.
+    rows = {row["term"]: row for row in terms}
+    assert rows["Nausea"] == {
+        "soc": SOC_GI,
+        "term": "Nausea",
+        "patients": 2,
+        "patients_grade3plus": 0,
+        "events": 2,
+    }
+    assert rows["Sepsis"]["patients_grade3plus"] == 1
+    with pytest.raises(ValueError, match="terms must be one of"):
+        safety_json(make_tables(), CUT, terms="true")
+
+
 def test_saf018_row_order_does_not_matter():
     tables = make_tables()
     shuffled = dict(tables)
