@@ -72,7 +72,7 @@ def planned_accrual(trial: pd.DataFrame) -> pd.DataFrame:
 
 def enrollment_by_site(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Enrolled patients per site, every site listed (zero where none), largest first."""
-    sites = tables["sites"][["site_id", "name", "status"]]
+    sites = tables["sites"][["site_id", "name", "city", "status"]]
     enrolled = tables["patients"].dropna(subset=["enrolled_on"]).groupby("site_id").size()
     out = sites.assign(enrolled=sites["site_id"].map(enrolled).fillna(0).astype(int))
     return out.sort_values(["enrolled", "site_id"], ascending=[False, True], ignore_index=True)

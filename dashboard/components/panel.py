@@ -67,12 +67,14 @@ def figure_card(
     after: list = (),
     actions=None,
     config: dict | None = None,
+    min_width: int = 0,
 ) -> dbc.Card:
     """A panel card holding one figure, ``before`` and ``after`` it in the card body.
 
     Actions: ``actions`` (the figure's own controls), then "Download CSV". The PNG of
     the mode bar's camera is named after the graph; ``config`` adds to the house
-    Graph config.
+    Graph config. ``min_width`` (px): a figure of one column or row per patient is never
+    drawn narrower; a phone scrolls it sideways.
     """
     csv = download_button(ids.csv, title="The numbers behind this figure, as a CSV file")
     config = {
@@ -88,6 +90,12 @@ def figure_card(
         type="circle",
         delay_show=300,
     )
+    if min_width:  # a narrower screen scrolls the figure sideways rather than squeeze it
+        graph = html.Div(
+            html.Div(graph, style={"minWidth": f"{min_width}px"}),
+            className="figure-scroll",
+            style={"overflowX": "auto"},
+        )
     return panel_card(
         title,
         [*before, graph, *after],

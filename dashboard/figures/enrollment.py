@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.enrollment import EnrollmentSummary
+from dashboard.figures.sites import site_labels
 from dashboard.figures.theme import (
     COLORS,
     PLOTLY_DATE,
@@ -99,7 +100,6 @@ def cumulative_enrollment_figure(summary: EnrollmentSummary, start_date=None) ->
         "Cumulative enrollment",
         traces,
         {
-            "xaxis": {"title": {"text": "Date"}},
             "yaxis": {"title": {"text": "Patients enrolled"}, "range": [0, top * 1.1]},
             "hovermode": "closest",
             "shapes": shapes + cut_shapes,
@@ -116,6 +116,7 @@ def enrollment_by_site_figure(by_site: pd.DataFrame) -> go.Figure:
     never rests on colour alone.
     """
     ordered = by_site.iloc[::-1]  # largest at the top of a horizontal bar chart
+    ordered = ordered.assign(label=site_labels(ordered))  # short: a phone keeps the bars
     traces = []
     for status, rows in ordered.groupby("status", sort=False):
         label = SITE_STATUS_LABELS.get(status, status)
@@ -123,17 +124,17 @@ def enrollment_by_site_figure(by_site: pd.DataFrame) -> go.Figure:
             {
                 "type": "bar",
                 "x": rows["enrolled"],
-                "y": rows["name"],
+                "y": rows["label"],
                 "orientation": "h",
                 "name": label,
                 "marker": {"color": SITE_STATUS_COLORS.get(status, COLORS["muted"])},
-                "customdata": rows[["site_id"]].assign(status=label),
+                "customdata": rows[["name", "site_id"]].assign(status=label),
                 "text": [f"{n} · {label.lower()}" for n in rows["enrolled"]],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": (
-                    "%{y} (%{customdata[0]}): %{x} patients enrolled"
-                    "<br>Site status: %{customdata[1]}<extra></extra>"
+                    "%{customdata[0]} (%{customdata[1]}): %{x} patients enrolled"
+                    "<br>Site status: %{customdata[2]}<extra></extra>"
                 ),
             }
         )
@@ -149,11 +150,12 @@ def enrollment_by_site_figure(by_site: pd.DataFrame) -> go.Figure:
             },
             "yaxis": {
                 "categoryorder": "array",
-                "categoryarray": list(ordered["name"]),
+                "categoryarray": list(ordered["label"]),
                 "title": None,
                 "automargin": True,
             },
             "barmode": "overlay",
+            "legend": {"traceorder": "reversed"},  # the bars' order: largest at the top
             "height": max(320, 60 + 38 * len(by_site)),
         },
     )

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from analysis.forecast import Forecast
 from dashboard.figures.enrollment import enrolled_curve, target_label
-from dashboard.figures.theme import COLORS, PLOTLY_DATE, figure, hline, vline
+from dashboard.figures.theme import COLORS, PLOTLY_DATE, figure, hline
 from dashboard.formatting import format_date
 
 FAN_FILL = "rgba(31, 90, 150, 0.16)"
@@ -25,23 +25,18 @@ def target_reached_on(cumulative: pd.DataFrame, target: int | None) -> dt.date |
     return None if reached.empty else pd.Timestamp(reached["date"].iloc[0]).date()
 
 
-def _date_line(day: pd.Timestamp, name: str, dash: str, color: str, side: str):
-    """A vertical line on ``day`` labelled "name, date": right of it at the bottom of the
-    plot, or left of it at the top. (shape, annotation)."""
-    right = side == "right"
-    label = {
-        "x": day,
-        "y": 0.02 if right else 0.98,
-        "yref": "paper",
-        "text": f"{name}<br>{format_date(day)}",
-        "showarrow": False,
-        "xanchor": "left" if right else "right",
-        "xshift": 4 if right else -4,
-        "yanchor": "bottom" if right else "top",
-        "align": "left" if right else "right",
-        "font": {"size": 11, "color": COLORS["muted"]},
+def _date_line(day: pd.Timestamp, name: str, dash: str, color: str, top: float) -> dict:
+    """A vertical line on ``day``, named with its date in the legend: a label on the plot
+    would run into the target's or off the edge of a phone's screen."""
+    return {
+        "type": "scatter",
+        "x": [day, day],
+        "y": [0, top],
+        "mode": "lines",
+        "line": {"dash": dash, "color": color, "width": 1},
+        "name": f"{name}, {format_date(day)}",
+        "hoverinfo": "skip",
     }
-    return vline(day, {"dash": dash, "color": color, "width": 1}), label
 
 
 def _fan(forecast: Forecast) -> list[dict]:
@@ -109,7 +104,7 @@ def _fan(forecast: Forecast) -> list[dict]:
                 "color": COLORS["accent"],
                 "line": {"color": COLORS["accent"], "width": 2},
             },
-            "name": f"Date patient {forecast.target} is reached (median, 95% interval)",
+            "name": "Target date (median, 95% interval)",
             "text": [text] * 3,
             "hovertemplate": "%{text}<extra></extra>",
         }
@@ -154,34 +149,31 @@ def forecast_figure(
     if target:
         shapes.append(hline(target, {"dash": "dot", "color": COLORS["target"]}))
         annotations.append(target_label(target))
-    lines = [_date_line(cut, "Data cut-off", "dot", COLORS["muted"], "left")]
+    top = max([target or 0, *counts, 1]) * 1.12
+    traces.append(_date_line(cut, "Data cut-off", "dot", COLORS["muted"], top))
     if planned_end is not None:
         planned = pd.Timestamp(planned_end)
         end = max(end, planned)
-        lines.insert(
-            0, _date_line(planned, "Planned end of accrual", "dash", COLORS["planned"], "right")
-        )
+        traces.append(_date_line(planned, "Planned end of accrual", "dash", COLORS["planned"], top))
     end = min(end, cut + pd.DateOffset(years=MAX_YEARS_SHOWN)) + pd.Timedelta(days=45)
     first = curve["x"][0] if curve["x"] else cut
-    top = max([target or 0, *counts, 1])
     return figure(
         "Overall enrollment and forecast",
         traces,
         {
             "xaxis": {
                 "type": "date",
-                "title": {"text": "Date"},
                 "range": [first, end],
                 "tickformat": "%b %Y",
             },
             "yaxis": {
                 "title": {"text": "Patients enrolled (cumulative)"},
-                "range": [0, top * 1.12],
+                "range": [0, top],
             },
             "height": 460,
             "margin": {"t": 90},
             "hovermode": "closest",
-            "shapes": shapes + [shape for shape, _ in lines],
-            "annotations": annotations + [label for _, label in lines],
+            "shapes": shapes,
+            "annotations": annotations,
         },
     )

@@ -67,7 +67,7 @@ def table_traces(rows: list[tuple[str, str, list]], ticks: list[int]) -> list[di
     ]
 
 
-HEADER = "<b>Number at risk</b> (cumulative events and censored)"
+HEADER = "<b>Number at risk</b> (events, censored)"
 
 
 def table_layout(
@@ -89,11 +89,12 @@ def table_layout(
     gap_px = 95
     total = PLOT_HEIGHT + gap_px + table_px
     span = ticks[-1]
+    left = max(80, 20 + 7 * max(map(len, labels), default=0))
     time_range = [-0.08 * span, span * 1.03]  # the first column clear of the row labels
     return {
         "height": total + 110,
         "margin": {
-            "l": max(80, 20 + 7 * max(map(len, labels), default=0)),
+            "l": left,
             "r": 30,
             "t": 80,
             "b": 30,
@@ -135,6 +136,7 @@ def table_layout(
                 "x": 0,
                 "xref": "paper",
                 "xanchor": "left",
+                "xshift": 10 - left,  # from the figure's left edge, above the row labels
                 "y": 1,
                 "yref": "y2 domain",
                 "yanchor": "bottom",

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.many_patients import most_recent, shown_note
-from dashboard.figures.theme import COLORS, figure, vline
+from dashboard.figures.theme import COLORS, DAYS_FROM_TRANSPLANT, figure, vline
 
 #: CTCAE grade -> colour, light to dark; grade 5 (death) near black.
 GRADE_COLORS = {1: "#fdd49e", 2: "#fc8d59", 3: "#e34a33", 4: "#b30000", 5: "#3b0a0a"}
@@ -233,10 +233,10 @@ def ae_timeline_figure(events: pd.DataFrame, follow_up: pd.DataFrame) -> go.Figu
         )
     low = int(min(follow["start_day"].min(), events["day"].min() if len(events) else 0)) - 5
     high = int(min(TIMELINE_MAX_DAY, max(follow["end_day"].max(), 30))) + 5
-    axis_title = "Days from transplant (day 0); first year shown"
+    axis_title = DAYS_FROM_TRANSPLANT
     if not follow["day0_is_transplant"].all():
-        axis_title += "; * not transplanted: days from enrollment"
-    title = "Adverse events by patient, days from transplant"
+        axis_title += "; * not transplanted: days since enrollment"
+    title = "Adverse events by patient, first year after transplant"
     return figure(
         title + shown_note(len(follow), len(follow_up), "most recent"),
         traces,
@@ -374,7 +374,7 @@ def stopping_boundary_figure(boundary) -> go.Figure:
             }
         )
     return figure(
-        "Early non-relapse mortality against the stopping boundary",
+        "Early NRM against the stopping boundary",
         traces,
         {
             "xaxis": {

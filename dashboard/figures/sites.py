@@ -47,7 +47,7 @@ PHASES = {
     "contract_signed_on": ("Contract → initiation visit", "#9ecae1"),
     "initiation_visit_on": ("Initiation visit → activation", "#6baed6"),
 }
-WAITING = ("Not yet open: waiting since ethics approval", "#e0e0e0")
+WAITING = ("Waiting since ethics approval", "#e0e0e0")
 _MS_PER_DAY = 86_400_000
 
 
@@ -118,7 +118,7 @@ def _waiting_text(site: dict, cut: pd.Timestamp) -> str | None:
     ethics = _day(site["ethics_approved_on"])
     if ethics is None or ethics > cut:
         return "no ethics approval yet"
-    return f"waiting {(cut - ethics).days} days since ethics approval"
+    return f"waiting {(cut - ethics).days} days"
 
 
 def _records(rows: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -189,10 +189,20 @@ def activation_timeline_figure(metrics: pd.DataFrame, data_cut) -> go.Figure:
         .sort_values(["activated_on", "ethics_approved_on", "site_id"], na_position="last")
     )
     sites = _records(order, [*columns, "label"])
-    cut_shape, cut_label = _data_cut_marks(cut, inside=False)
+    cut_shape = _data_cut_line(cut)
+    cut_key = {  # the line's key in the legend: a label above the plot meets the legend
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "lines",
+        "line": cut_shape["line"],
+        "name": f"Data cut-off, {format_date(cut)}",
+        "showlegend": True,
+        "hoverinfo": "skip",
+    }
     return figure(
         "Site activation timeline",
-        _phase_bars(sites, cut) + _milestone_markers(order, cut),
+        [*_phase_bars(sites, cut), *_milestone_markers(order, cut), cut_key],
         {
             "barmode": "overlay",
             "xaxis": {
@@ -211,7 +221,6 @@ def activation_timeline_figure(metrics: pd.DataFrame, data_cut) -> go.Figure:
             "height": max(380, 210 + 50 * len(metrics)),
             "hovermode": "closest",
             "shapes": [cut_shape],
-            "annotations": [cut_label],
         },
     )
 
@@ -255,23 +264,27 @@ def _milestone_markers(order: pd.DataFrame, cut: pd.Timestamp) -> list[dict]:
     return traces
 
 
-def _data_cut_marks(cut: pd.Timestamp, inside: bool = True) -> tuple[dict, dict]:
-    """A dotted line at the data cut, labelled inside the plot (clear of a legend on top)
-    or above it: (shape, annotation)."""
+def _data_cut_line(cut: pd.Timestamp) -> dict:
+    return vline(cut, {"dash": "dot", "color": COLORS["target"], "width": 1.5})
+
+
+def _data_cut_marks(cut: pd.Timestamp) -> tuple[dict, dict]:
+    """A dotted line at the data cut, labelled inside the plot at its top, left of the
+    line (clear of the legend above the plot): (shape, annotation)."""
     label = {
         "x": cut,
         "y": 1,
         "yref": "paper",
-        "text": f"Data cut-off{'<br>' if inside else ' '}{format_date(cut)}",
+        "text": f"Data cut-off<br>{format_date(cut)}",
         "showarrow": False,
-        "xanchor": "right" if inside else "center",
-        "xshift": -4 if inside else 0,
-        "yanchor": "top" if inside else "bottom",
+        "xanchor": "right",
+        "xshift": -4,
+        "yanchor": "top",
         "align": "right",
         "bgcolor": "rgba(255, 255, 255, 0.8)",
         "font": {"size": 11, "color": COLORS["target"]},
     }
-    return vline(cut, {"dash": "dot", "color": COLORS["target"], "width": 1.5}), label
+    return _data_cut_line(cut), label
 
 
 def _site_steps(cumulative: pd.DataFrame) -> dict[str, tuple[list, list]]:

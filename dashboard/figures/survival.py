@@ -328,7 +328,7 @@ def cif_figure(relapse: dict) -> go.Figure:
         },
     )
     return figure(
-        "Relapse and non-relapse mortality (cumulative incidence)",
+        "Relapse and non-relapse mortality",
         traces + table_traces(rows, ticks),
         layout,
     )

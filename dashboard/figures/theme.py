@@ -52,8 +52,19 @@ TEMPLATE = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin={"l": 60, "r": 20, "t": 80, "b": 50},
-        xaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
-        yaxis={"gridcolor": COLORS["grid"], "linecolor": "#adb5bd", "zeroline": False},
+        # automargin: tick labels and axis titles get the room they need, never overlap.
+        xaxis={
+            "gridcolor": COLORS["grid"],
+            "linecolor": "#adb5bd",
+            "zeroline": False,
+            "automargin": True,
+        },
+        yaxis={
+            "gridcolor": COLORS["grid"],
+            "linecolor": "#adb5bd",
+            "zeroline": False,
+            "automargin": True,
+        },
         hoverlabel={"font": {"family": FONT_FAMILY}},
         # One place for every legend: a row above the plot, under the title, never on a
         # curve or an axis title (assets/20-legend-room.js makes room when it wraps).
@@ -64,6 +75,7 @@ TEMPLATE = go.layout.Template(
             "y": 1.0,
             "yanchor": "bottom",
             "itemsizing": "constant",
+            "font": {"size": 12},
         },
         colorway=[COLORS["primary"], COLORS["accent"], "#2e7d32", "#5e35b1", "#00838f"],
     )

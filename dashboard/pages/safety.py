@@ -25,6 +25,7 @@ dash.register_page(
 )
 
 _FIXED = {"sortable": False, "filter": False}
+PER_PATIENT_MIN_WIDTH = 640  # px: organ-class names and a column or row per patient
 
 
 def _grade_column(g: int) -> dict:
@@ -82,8 +83,22 @@ def _cutoff(cutoff_id: str) -> html.Div:
     return html.Div(id=cutoff_id, className="small text-muted mb-1")
 
 
+def _with_min_width(column: dict) -> dict:
+    """Fitting never squeezes a column under 60% of its width, nor under 100 px (a
+    header and its filter icon): a phone scrolls instead of breaking "Skin and
+    subcutaneous tissue disorders" or "Patient" letter by letter."""
+    if "children" in column:
+        return {**column, "children": [_with_min_width(c) for c in column["children"]]}
+    if "width" not in column:
+        return column
+    width = column["width"]
+    return {"minWidth": min(width, max(round(0.6 * width), 100)), **column}
+
+
 def _fitted_grid(grid_id, columns, file_name, csv_id) -> html.Div:
-    """data_grid with the columns fitted to the card's width (no horizontal scroll)."""
+    """data_grid with the columns fitted to the card's width (no horizontal scroll where
+    the card is wide enough)."""
+    columns = [_with_min_width(column) for column in columns]
     wrapper = data_grid(grid_id, columns, csv_file_name=file_name, export_button_id=csv_id)
     wrapper.children[-1].columnSize = "responsiveSizeToFit"
     return wrapper
@@ -170,11 +185,13 @@ def layout(**_query):
                                 Safety.HEATMAP,
                                 "Worst grade per patient and organ class",
                                 subtitle="one column per patient",
+                                min_width=PER_PATIENT_MIN_WIDTH,
                             ),
                             figure_card(
                                 Safety.TIMELINE,
                                 "Adverse events over time",
                                 subtitle="days from the micro-transplant",
+                                min_width=PER_PATIENT_MIN_WIDTH,
                             ),
                         ],
                         id=Safety.GRAPHS_WRAP,

@@ -7,6 +7,9 @@ const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.le
     * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
 const name = el => el.id ? '#' + el.id : el.className.toString().slice(0, 40);
 const page = document.documentElement;
+const failed = document.getElementById('shell-error');  // callbacks/errors.py's notice
+if (failed && failed.innerText.trim())
+  out.push(`a callback failed: "${failed.innerText.trim().slice(0, 60)}"`);
 if (page.scrollWidth > window.innerWidth + 1)
   out.push(`page is ${page.scrollWidth}px wide in a ${window.innerWidth}px window`);
 for (const g of document.querySelectorAll('.dash-graph')) {
@@ -32,6 +35,22 @@ for (const g of document.querySelectorAll('.dash-graph')) {
     if (deep && [...legend.querySelectorAll('.traces')].some(t => overlap(rect(t), deep) > 4))
       out.push(`${name(g)}: legend drawn over the plot`);
   }
+  // Words a person cannot read: cut at the figure's edge, or written over each other.
+  const edge = rect(svg);
+  const texts = [...g.querySelectorAll(
+    '.gtitle, .legendtext, .annotation-text, .xtick text, .ytick text, .g-xtitle text, .g-ytitle text')]
+    .filter(t => shown(t) && t.textContent.trim());
+  for (const t of texts) {
+    const r = rect(t);
+    if (r.left < edge.left - 1 || r.right > edge.right + 1)
+      out.push(`${name(g)}: text cut at the figure's edge: "${t.textContent.slice(0, 40)}"`);
+  }
+  const labels = texts.filter(t => !t.closest('.xtick, .ytick'));
+  for (let i = 0; i < texts.length; i++)
+    for (const other of labels)
+      if (other !== texts[i] && overlap(rect(texts[i]), rect(other)) > 4
+          && !(texts[i].closest('.legend') && other.closest('.legend')))
+        out.push(`${name(g)}: "${texts[i].textContent.slice(0, 30)}" written over "${other.textContent.slice(0, 30)}"`);
 }
 const cards = [...document.querySelectorAll('.card')]
   .filter(c => shown(c) && !c.parentElement.closest('.card'));

@@ -92,8 +92,8 @@ def test_site_fig002_timeline_phases_and_waiting_sites():
     ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
     assert ticks["Lyon"] == "Lyon"
     assert ticks["Lille"].startswith("Lille<br>")
-    assert "waiting 181 days since ethics approval" in ticks["Lille"]
-    assert [a.text for a in fig.layout.annotations] == ["Data cut-off 30 Jun 2020"]
+    assert ticks["Lille"].endswith(">waiting 181 days</span>")
+    assert fig.data[-1].name == "Data cut-off, 30 Jun 2020"  # a key in the legend
 
 
 def test_site_fig003_sites_without_ethics_approval_say_so(small):
@@ -231,7 +231,7 @@ def test_site_fig011_target_reached_draws_no_fan():
     assert target_reached_on(cumulative, 3) == dt.date(2020, 5, 1)
     assert target_reached_on(cumulative, 4) is None
     fig = forecast_figure(cumulative, None, target=3, data_cut=CUT)
-    assert [t.name for t in fig.data] == ["Enrolled", "Target reached"]
+    assert [t.name for t in fig.data] == ["Enrolled", "Target reached", "Data cut-off, 30 Jun 2020"]
 
 
 def test_site_fig012_what_if_options_are_checked():
