@@ -205,8 +205,9 @@ def _write_csv(path: Path, cells: pd.DataFrame) -> None:
         os.fsync(handle.fileno())
 
 
-def export_bundle(engine: Engine, directory: Path) -> list[Path]:
-    """Write the trial data as a bundle in ``directory``; return the ten file paths.
+def export_bundle(engine: Engine, directory: Path, version: int | None = None) -> list[Path]:
+    """Write the trial data (as of ``version``, the current ones by default) as a bundle
+    in ``directory``; return the file paths.
 
     Every bundle file is written, header only when its table is empty, in the format
     :func:`read_bundle` reads, so export then import gives the same frames. All files
@@ -216,7 +217,7 @@ def export_bundle(engine: Engine, directory: Path) -> list[Path]:
     patient-level. Other files already in ``directory`` are left as they are.
     """
     directory = Path(directory)
-    snapshot = load_snapshot(engine)
+    snapshot = load_snapshot(engine, version)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{directory} exists and is not a folder")
     exists = directory.is_dir()

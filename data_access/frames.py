@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table
 
-from data_access.schema import BUNDLE_TABLES
+from data_access.schema import BUNDLE_TABLES, is_bundle_column
 
 
 def bundle_columns(table: Table) -> list[str]:
     """Columns that appear in the CSV bundle, in file order (no surrogate ids)."""
-    return [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
+    return [c.name for c in table.columns if is_bundle_column(c)]
 
 
 def _dtype(column) -> str:

@@ -1,4 +1,5 @@
-"""Writes trial data: a whole new set of tables replaces the old in one transaction.
+"""Writes trial data: a whole new set of tables replaces the old in one transaction, the
+rows it replaces kept in the history tables (:mod:`data_access.history`).
 
 Readers therefore see either the previous version or the new one, never a mix, and a
 failed load leaves the database as it was. Every load adds a ``data_versions`` row.
@@ -24,8 +25,9 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access.engine import create_schema
 from data_access.frames import data_cut_of, typed_frame
+from data_access.history import compare, current_rows
 from data_access.queries import latest_version_number
-from data_access.schema import BUNDLE_TABLES
+from data_access.schema import BUNDLE_TABLES, HISTORY_TABLES, VALID_FROM
 from data_access.schema import DataVersion as DataVersionRow
 
 VERSIONS = DataVersionRow.__table__
@@ -134,10 +136,12 @@ def _insert(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
 def replace_trial_data(
     engine: Engine, tables: dict[str, pd.DataFrame], source: str, source_kind: str = "bundle"
 ) -> int:
-    """Replace all trial rows with ``tables`` (keyed by table name); return the new version.
+    """Make ``tables`` (keyed by table name) the current trial data; return the new version.
 
     ``source`` says where the data came from (a folder, the demo's settings) and
     ``source_kind`` which kind of source it is (:data:`data_access.schema.SOURCE_KINDS`).
+    The rows the new data replace are kept (:mod:`data_access.history`), so that every
+    version can still be read.
 
     ``tables`` must already be valid (see ``data_access.bundle``): this function
     trusts its input and relies on the database only for the last line of defence.
@@ -146,12 +150,19 @@ def replace_trial_data(
     typed = {t.name: typed_frame(t, tables.get(t.name)) for t in BUNDLE_TABLES.values()}
     ordered = list(BUNDLE_TABLES.values())
     with engine.begin() as conn:
+        version = (latest_version_number(conn) or 0) + 1
+        rows, retired = {}, {}
+        for table in ordered:
+            current, since = current_rows(conn, table)
+            valid_from, retired[table.name] = compare(current, since, typed[table.name], version)
+            rows[table.name] = typed[table.name].assign(**{VALID_FROM: valid_from})
         for table in reversed(ordered):
             conn.execute(delete(table))
         for table in ordered:
-            if not typed[table.name].empty:
-                _insert(conn, table, typed[table.name])
-        version = (latest_version_number(conn) or 0) + 1
+            if not rows[table.name].empty:
+                _insert(conn, table, rows[table.name])
+            if not retired[table.name].empty:
+                _insert(conn, HISTORY_TABLES[table.name], retired[table.name])
         conn.execute(
             insert(VERSIONS),
             {
@@ -161,6 +172,7 @@ def replace_trial_data(
                 "source": source,
                 "source_kind": source_kind,
                 "row_counts": json.dumps({name: len(f) for name, f in typed.items()}),
+                "rows_kept": True,
             },
         )
     return version

@@ -6,6 +6,7 @@ Query functions take a connection and never commit; the caller owns the transact
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, inspect, select
@@ -17,6 +18,7 @@ from data_access.frames import (
     empty_tables,
     typed_frame,
 )
+from data_access.history import as_of_rows
 from data_access.schema import BUNDLE_TABLES, Base
 from data_access.schema import DataVersion as DataVersionRow
 
@@ -28,23 +30,63 @@ def latest_version_number(conn: Connection) -> int | None:
     return conn.execute(select(func.max(VERSIONS.c.version))).scalar()
 
 
-def latest_version(conn: Connection, present: set[str] | None = None) -> DataVersion | None:
-    """The newest ``data_versions`` row; ``present`` names its columns in an older
-    database (see :func:`database_columns`)."""
-    columns = [c for c in VERSIONS.c if present is None or c.name in present]
-    row = (
-        conn.execute(select(*columns).order_by(VERSIONS.c.version.desc()).limit(1))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
+class UnknownVersion(LookupError):
+    """A data version that does not exist, or whose rows were not kept."""
+
+
+def _version(row) -> DataVersion:
     loaded_at = row["loaded_at"]
     if loaded_at.tzinfo is None:  # SQLite drops the zone; loaders always write UTC
         loaded_at = loaded_at.replace(tzinfo=dt.UTC)
     return DataVersion(
         row["version"], loaded_at, row["data_cut"], row["source"], row.get("source_kind")
     )
+
+
+def _version_rows(conn: Connection, present: set[str] | None, *where, newest_first=False):
+    columns = [c for c in VERSIONS.c if present is None or c.name in present]
+    order = VERSIONS.c.version.desc() if newest_first else VERSIONS.c.version
+    return conn.execute(select(*columns).where(*where).order_by(order)).mappings()
+
+
+def latest_version(conn: Connection, present: set[str] | None = None) -> DataVersion | None:
+    """The newest ``data_versions`` row; ``present`` names its columns in an older
+    database (see :func:`database_columns`)."""
+    row = _version_rows(conn, present, newest_first=True).first()
+    return None if row is None else _version(row)
+
+
+def list_versions(conn: Connection) -> list[dict]:
+    """Every data version, oldest first: ``version, loaded_at, data_cut, source,
+    source_kind, row_counts`` (rows per table) and ``rows_kept`` (readable as of then)."""
+    present = database_columns(conn)[VERSIONS.name]
+    return [
+        {
+            **vars(_version(row)),
+            "row_counts": json.loads(row["row_counts"]),
+            "rows_kept": bool(row.get("rows_kept")),
+        }
+        for row in _version_rows(conn, present)
+    ]
+
+
+def _kept_version(conn: Connection, number: int, present: set[str]) -> DataVersion:
+    """Version ``number``, or :class:`UnknownVersion` saying why it cannot be shown."""
+    row = _version_rows(conn, present, VERSIONS.c.version == number).first()
+    if row is None:
+        low, high = conn.execute(
+            select(func.min(VERSIONS.c.version), func.max(VERSIONS.c.version))
+        ).one()
+        known = (
+            "no version has been loaded" if high is None else f"the versions are {low} to {high}"
+        )
+        raise UnknownVersion(f"no data version {number}: {known}")
+    if not row.get("rows_kept"):
+        raise UnknownVersion(
+            f"data version {number} was loaded by a release that did not keep earlier "
+            "versions: its rows are no longer available"
+        )
+    return _version(row)
 
 
 def read_table(conn: Connection, name: str, present: set[str] | None = None) -> pd.DataFrame:
@@ -75,20 +117,30 @@ def has_schema(conn: Connection) -> bool:
     return inspect(conn).has_table(VERSIONS.name)
 
 
-def load_snapshot(engine: Engine) -> TrialSnapshot:
-    """Every trial table and its version, read in one transaction so they agree."""
+def load_snapshot(engine: Engine, version: int | None = None) -> TrialSnapshot:
+    """Every trial table and its version, read in one transaction so they agree.
+
+    ``version``: the data as they were in that version (:mod:`data_access.history`),
+    the current ones by default; :class:`UnknownVersion` if it cannot be shown.
+    """
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             if not has_schema(conn):
+                if version is not None:
+                    raise UnknownVersion(f"no data version {version}: no version has been loaded")
                 return TrialSnapshot(version=None, tables=empty_tables())
             present = database_columns(conn)
-            version = latest_version(conn, present[VERSIONS.name])
+            latest = latest_version(conn, present[VERSIONS.name])
+            if version is not None and (latest is None or version != latest.version):
+                chosen = _kept_version(conn, version, present[VERSIONS.name])
+                tables = {t.name: as_of_rows(conn, t, version) for t in BUNDLE_TABLES.values()}
+                return TrialSnapshot(version=chosen, tables=tables)
             tables = {
                 t.name: read_table(conn, t.name, present[t.name])
                 if t.name in present
                 else typed_frame(t)
                 for t in BUNDLE_TABLES.values()
             }
-    return TrialSnapshot(version=version, tables=tables)
+    return TrialSnapshot(version=latest, tables=tables)

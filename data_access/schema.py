@@ -12,12 +12,14 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -62,7 +64,26 @@ class Base(DeclarativeBase):
     pass
 
 
-class Trial(Base):
+VALID_FROM = "valid_from"
+INTERNAL = {"internal": True}
+"""Column ``info`` of a column the database keeps for itself: never in a bundle."""
+
+
+class Versioned:
+    """A trial table whose rows are kept across data versions (``data_access.history``):
+    ``valid_from`` is the version that brought the row in (empty: loaded before
+    versions were kept)."""
+
+    valid_from: Mapped[int | None] = mapped_column(Integer, info=INTERNAL)
+
+
+def is_bundle_column(column: Column) -> bool:
+    """Written to and read from the bundle: not a surrogate id, not internal."""
+    internal = column.info.get("internal") or (column.primary_key and column.autoincrement is True)
+    return not internal
+
+
+class Trial(Versioned, Base):
     __tablename__ = "trial"
 
     nct_id: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -74,7 +95,7 @@ class Trial(Base):
     not_recorded: Mapped[str | None] = mapped_column(Text, info=names(*NOT_RECORDED))
 
 
-class Site(Base):
+class Site(Versioned, Base):
     __tablename__ = "sites"
 
     site_id: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -90,7 +111,7 @@ class Site(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class Patient(Base):
+class Patient(Versioned, Base):
     __tablename__ = "patients"
 
     patient_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -113,7 +134,7 @@ class Patient(Base):
     actual_arm: Mapped[str | None] = mapped_column(Text)
 
 
-class FollowUp(Base):
+class FollowUp(Versioned, Base):
     __tablename__ = "follow_up"
 
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.patient_id"), primary_key=True)
@@ -126,7 +147,7 @@ class FollowUp(Base):
     )
 
 
-class Response(Base):
+class Response(Versioned, Base):
     __tablename__ = "responses"
     __table_args__ = (UniqueConstraint("patient_id", "assessed_on"),)
 
@@ -136,7 +157,7 @@ class Response(Base):
     response: Mapped[str] = mapped_column(String(10), info=allowed(*RESPONSES))
 
 
-class LabResult(Base):
+class LabResult(Versioned, Base):
     __tablename__ = "lab_results"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -147,7 +168,7 @@ class LabResult(Base):
     unit: Mapped[str] = mapped_column(String(10), info=allowed(*sorted(set(LAB_UNITS.values()))))
 
 
-class Transfusion(Base):
+class Transfusion(Versioned, Base):
     __tablename__ = "transfusions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -156,7 +177,7 @@ class Transfusion(Base):
     product: Mapped[str] = mapped_column(String(20), info=allowed(*PRODUCTS))
 
 
-class AdverseEvent(Base):
+class AdverseEvent(Versioned, Base):
     __tablename__ = "adverse_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -177,7 +198,7 @@ class AdverseEvent(Base):
     )
 
 
-class Chimerism(Base):
+class Chimerism(Versioned, Base):
     __tablename__ = "chimerism"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -187,7 +208,7 @@ class Chimerism(Base):
     detected: Mapped[bool] = mapped_column(Boolean)
 
 
-class TimeToEvent(Base):
+class TimeToEvent(Versioned, Base):
     """Time-to-event endpoints derived by the study's statisticians (ADaM ADTTE)."""
 
     __tablename__ = "time_to_event"
@@ -212,6 +233,8 @@ class DataVersion(Base):
     source: Mapped[str] = mapped_column(Text)
     source_kind: Mapped[str | None] = mapped_column(String(20), info=allowed(*SOURCE_KINDS))
     row_counts: Mapped[str] = mapped_column(Text)  # JSON object {table: rows}
+    rows_kept: Mapped[bool | None] = mapped_column(Boolean)
+    """True when this version's rows can be read back (``data_access.history``)."""
 
 
 # Bundle files in load order (parents before children), keyed by CSV file name.
@@ -231,3 +254,21 @@ BUNDLE_TABLES = {
     )
 }
 REQUIRED_FILES = ("trial.csv", "sites.csv", "patients.csv")
+
+
+def _history_table(table: Table) -> Table:
+    """The rows of ``table`` that later versions retired: its bundle columns, the version
+    that brought each in and the one that retired it. No keys: a patient's row may be
+    retired several times."""
+    return Table(
+        f"{table.name}_history",
+        Base.metadata,
+        Column("history_id", Integer, primary_key=True, autoincrement=True),
+        *(Column(c.name, c.type) for c in table.columns if is_bundle_column(c)),
+        Column(VALID_FROM, Integer),
+        Column("valid_to", Integer, nullable=False, index=True),
+    )
+
+
+HISTORY_TABLES = {table.name: _history_table(table) for table in BUNDLE_TABLES.values()}
+"""Each trial table's history twin, keyed by the trial table's name."""

@@ -15,9 +15,10 @@ from data_access import demo
 from data_access.demo import full_trial, generate, truncate_at
 from data_access.demo_feed import feed_step, run_feed
 from data_access.engine import make_engine
+from data_access.frames import bundle_columns
 from data_access.loader import replace_trial_data
 from data_access.queries import load_snapshot
-from data_access.schema import BUNDLE_TABLES, LAB_UNITS
+from data_access.schema import BUNDLE_TABLES, LAB_UNITS, is_bundle_column
 from tests.conftest import REGISTRY_SITES
 
 TABLES = [t.name for t in BUNDLE_TABLES.values()]
@@ -33,7 +34,7 @@ CHILD_DATES = {
 
 def _sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """Rows in an order that does not depend on where the frame came from."""
-    columns = [c.name for c in BUNDLE_TABLES[f"{name}.csv"].columns if c.name != "id"]
+    columns = bundle_columns(BUNDLE_TABLES[f"{name}.csv"])
     return frame.sort_values(columns, kind="stable").reset_index(drop=True)
 
 
@@ -43,7 +44,7 @@ def check_bundle_rules(tables: dict[str, pd.DataFrame]) -> None:
     for table in BUNDLE_TABLES.values():
         frame = tables[table.name]
         for column in table.columns:
-            if column.name == "id":
+            if not is_bundle_column(column):
                 continue
             values = frame[column.name]
             if not column.nullable:

@@ -1,0 +1,148 @@
+"""Every data version kept: three imports with planted differences, read back as of each
+version on SQLite and PostgreSQL; storage grows with what changed."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from pandas.testing import assert_frame_equal
+from sqlalchemy import func, select
+
+from data_access.bundle import export_bundle, read_bundle
+from data_access.engine import make_engine
+from data_access.frames import typed_frame
+from data_access.history import sorted_rows
+from data_access.importing import import_bundle
+from data_access.queries import UnknownVersion, list_versions, load_snapshot
+from data_access.schema import BUNDLE_TABLES, HISTORY_TABLES
+from tests.conftest import SMALL_BUNDLE
+
+
+def rewrite(directory: Path, file: str, change) -> None:
+    """Apply ``change`` (rows -> rows, each a dict of strings) to a bundle file."""
+    path = directory / file
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(change(rows))
+
+
+def version_2(rows):
+    """P-002's sepsis worsens to grade 5; a new serious event for P-008."""
+    for row in rows:
+        if row["patient_id"] == "P-002":
+            row["grade"] = "5"
+    new = dict(rows[0], patient_id="P-008", term="Pneumonia", onset_on="2020-03-20")
+    new.update(soc="Infections and infestations", resolved_on="", grade="3")
+    return [*rows, new]
+
+
+def version_3_labs(rows):
+    """One lab result withdrawn by the site (P-001's day-7 platelets)."""
+    return [r for r in rows if not (r["patient_id"] == "P-001" and r["test"] == "PLT"
+                                   and r["sampled_on"] == "2019-04-08")]  # fmt: skip
+
+
+def version_3_follow_up(rows):
+    """P-005 has died."""
+    for row in rows:
+        if row["patient_id"] == "P-005":
+            row.update(died_on="2020-05-25", death_cause="infection")
+    return rows
+
+
+@pytest.fixture
+def bundles(tmp_path) -> list[Path]:
+    """The small bundle, then two later exports of it with the planted changes."""
+    one = tmp_path / "v1"
+    shutil.copytree(SMALL_BUNDLE, one)
+    two = tmp_path / "v2"
+    shutil.copytree(one, two)
+    rewrite(two, "adverse_events.csv", version_2)
+    three = tmp_path / "v3"
+    shutil.copytree(two, three)
+    rewrite(three, "lab_results.csv", version_3_labs)
+    rewrite(three, "follow_up.csv", version_3_follow_up)
+    return [one, two, three]
+
+
+def expected_tables(directory: Path) -> dict:
+    frames = read_bundle(directory)
+    return {t.name: sorted_rows(typed_frame(t, frames.get(t.name))) for t in BUNDLE_TABLES.values()}
+
+
+def history_rows(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(select(func.count()).select_from(table)).scalar()
+            for name, table in HISTORY_TABLES.items()
+        }
+
+
+def test_ver001_each_version_reads_back_as_it_was_imported(trial_db_url, bundles):
+    engine = make_engine(trial_db_url)
+    when_current = []
+    for directory in bundles:
+        import_bundle(engine, directory)
+        snapshot = load_snapshot(engine)
+        when_current.append({n: sorted_rows(f) for n, f in snapshot.tables.items()})
+    for number, directory in enumerate(bundles, start=1):
+        snapshot = load_snapshot(engine, version=number)
+        assert snapshot.version.version == number
+        expected = expected_tables(directory)
+        for name, frame in snapshot.tables.items():
+            assert_frame_equal(frame, expected[name], check_dtype=True, obj=name)
+            assert_frame_equal(frame, when_current[number - 1][name], obj=name)
+    engine.dispose()
+
+
+def test_ver002_storage_grows_with_what_changed(trial_db_url, bundles):
+    engine = make_engine(trial_db_url)
+    import_bundle(engine, bundles[0])
+    import_bundle(engine, bundles[0])  # the same export again: nothing moves
+    assert sum(history_rows(engine).values()) == 0
+    import_bundle(engine, bundles[1])  # one event changed (retired), one added
+    assert history_rows(engine)["adverse_events"] == 1
+    import_bundle(engine, bundles[2])  # one lab withdrawn, one follow-up row changed
+    moved = {name: n for name, n in history_rows(engine).items() if n}
+    assert moved == {"adverse_events": 1, "lab_results": 1, "follow_up": 1}
+    engine.dispose()
+
+
+def test_ver003_versions_are_listed_with_their_rows(trial_db_url, bundles):
+    engine = make_engine(trial_db_url)
+    for directory in bundles:
+        import_bundle(engine, directory)
+    with engine.connect() as conn:
+        versions = list_versions(conn)
+    assert [v["version"] for v in versions] == [1, 2, 3]
+    assert [v["row_counts"]["adverse_events"] for v in versions] == [3, 4, 4]
+    assert [v["row_counts"]["lab_results"] for v in versions] == [8, 8, 7]
+    assert all(v["rows_kept"] for v in versions)
+    assert versions[0]["data_cut"].isoformat() == "2020-06-30"
+    engine.dispose()
+
+
+def test_ver004_unknown_version_is_a_clear_error(sqlite_url, bundles):
+    engine = make_engine(sqlite_url)
+    import_bundle(engine, bundles[0])
+    with pytest.raises(UnknownVersion, match="no data version 7: the versions are 1 to 1"):
+        load_snapshot(engine, version=7)
+    engine.dispose()
+
+
+def test_ver005_an_old_version_exports_as_it_was_imported(trial_db_url, bundles, tmp_path):
+    engine = make_engine(trial_db_url)
+    for directory in bundles:
+        import_bundle(engine, directory)
+    export_bundle(engine, tmp_path / "out", version=2)
+    got, want = expected_tables(tmp_path / "out"), expected_tables(bundles[1])
+    for name, frame in got.items():
+        assert_frame_equal(frame, want[name], obj=name)
+    engine.dispose()
