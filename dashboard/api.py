@@ -50,7 +50,9 @@ def stats(panel: str):
     except UnknownOption as error:  # an option these data do not offer (an endpoint)
         return jsonify(error=str(error)), 400
     data_cut = poll.version.data_cut
-    return jsonify({"data_cut": data_cut and data_cut.isoformat(), **result})
+    return jsonify(
+        {"version": poll.version.version, "data_cut": data_cut and data_cut.isoformat(), **result}
+    )
 
 
 def register(server: Flask) -> None:

@@ -7,6 +7,7 @@ these commands from scripts and read their messages.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -140,12 +141,17 @@ def _date(text: str):
 
 def cmd_export(args) -> int:
     from data_access.bundle import export_bundle
+    from data_access.queries import UnknownVersion
 
     engine = _engine(args, read_only=True)
     if not _has_data(engine):
         raise CommandError("nothing to export: no trial data have been loaded")
-    written = export_bundle(engine, args.directory)
-    print(f"exported {len(written)} files to {args.directory}")
+    try:
+        written = export_bundle(engine, args.directory, args.version)
+    except UnknownVersion as error:
+        raise CommandError(str(error)) from None
+    which = "" if args.version is None else f"version {args.version} "
+    print(f"exported {which}as {len(written)} files to {args.directory}")
     return 0
 
 
@@ -197,9 +203,12 @@ def cmd_stats(args) -> int:
     from analysis.options import UnknownOption
     from analysis.panels import PANEL_OPTIONS, STATS_PANELS
     from dashboard.store import at_data_cut
-    from data_access.queries import load_snapshot
+    from data_access.queries import UnknownVersion, load_snapshot
 
-    snapshot = at_data_cut(load_snapshot(_engine(args, read_only=True)))
+    try:
+        snapshot = at_data_cut(load_snapshot(_engine(args, read_only=True), args.version))
+    except UnknownVersion as error:
+        raise CommandError(str(error)) from None
     if snapshot.version is None:
         raise CommandError("no trial data loaded yet: run `python -m dashboard import DIR` first")
     options = {
@@ -211,7 +220,11 @@ def cmd_stats(args) -> int:
         result = STATS_PANELS[args.panel](snapshot.tables, snapshot.data_cut, **options)
     except UnknownOption as error:  # an option the data do not offer (an endpoint)
         raise CommandError(str(error)) from None
-    payload = {"data_cut": snapshot.data_cut and snapshot.data_cut.isoformat(), **result}
+    payload = {
+        "version": snapshot.version.version,
+        "data_cut": snapshot.data_cut and snapshot.data_cut.isoformat(),
+        **result,
+    }
     if args.json:
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -219,6 +232,28 @@ def cmd_stats(args) -> int:
         for key, value in payload.items():
             if not isinstance(value, (list, dict)):
                 print(f"{key}: {value}")
+    return 0
+
+
+def cmd_versions(args) -> int:
+    from data_access.queries import list_versions
+
+    engine = _engine(args, read_only=True)
+    if not _has_data(engine):
+        raise CommandError("no trial data loaded yet: run `python -m dashboard import DIR` first")
+    with engine.connect() as conn:
+        versions = list_versions(conn)
+    if args.json:
+        json.dump(versions, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        print()
+        return 0
+    print("version  data cut    loaded at (UTC)   kept  rows  source")
+    for v in versions:
+        cut = v["data_cut"].isoformat() if v["data_cut"] else "-"
+        loaded = v["loaded_at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+        rows = sum(v["row_counts"].values())
+        kept = "yes" if v["rows_kept"] else "no"
+        print(f"{v['version']:>7}  {cut:<10}  {loaded}  {kept:<4}  {rows:>4}  {v['source']}")
     return 0
 
 
@@ -264,7 +299,14 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="write the trial data as a CSV bundle")
     p.add_argument("directory", type=Path, metavar="DIR", help="folder to write (created)")
+    p.add_argument(
+        "--version", type=_positive_int, metavar="N", help="the data as of version N (`versions`)"
+    )
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("versions", parents=[common], help="list the data versions loaded")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/command-line.md)")
+    p.set_defaults(func=cmd_versions)
 
     p = sub.add_parser("demo-db", parents=[common], help="fill the database with demo data")
     p.add_argument("--patients", type=_positive_int, help="patients to enroll (default: MTSA)")
@@ -292,6 +334,12 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="print the numbers behind a panel")
     p.add_argument("panel", choices=sorted(STATS_PANELS), help="which panel")
     p.add_argument("--json", action="store_true", help="print JSON (docs/command-line.md)")
+    p.add_argument(
+        "--version",
+        type=_positive_int,
+        metavar="N",
+        help="the numbers as of version N (`versions`)",
+    )
     for option in {o.name: o for opts in PANEL_OPTIONS.values() for o in opts}.values():
         p.add_argument(
             option.flag,

@@ -13,7 +13,7 @@ import pytest
 from tests.cli.commands import assert_clean_error, run
 from tests.conftest import REPO, SMALL_BUNDLE
 
-COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats"]
+COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats", "versions"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
@@ -141,3 +141,39 @@ def test_cli011_recovery_options_from_the_declared_options(sqlite_url):
         refused = run("stats", "recovery", *flags, database_url=sqlite_url)
         assert_clean_error(refused)
         assert words in refused.stderr
+
+
+def test_cli012_earlier_versions_as_a_user_reads_them(sqlite_url, tmp_path):
+    # Version 2 adds P-009 (enrolled at GRE); version 1 is the small bundle (6 enrolled).
+    later = tmp_path / "later"
+    shutil.copytree(SMALL_BUNDLE, later)
+    with open(later / "patients.csv", "a", encoding="utf-8") as f:
+        f.write("P-009,GRE,F,68,de_novo_aml,adverse,2020-05-04,2020-05-18,,,,,,,,\n")
+    with open(later / "follow_up.csv", "a", encoding="utf-8") as f:
+        f.write("P-009,2020-06-22,,,,\n")
+    assert run("import", str(SMALL_BUNDLE), database_url=sqlite_url).returncode == 0
+    then = json.loads(run("stats", "safety", "--json", database_url=sqlite_url).stdout)
+    assert run("import", str(later), database_url=sqlite_url).returncode == 0
+
+    listing = run("versions", database_url=sqlite_url)
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert lines[0].split()[:3] == ["version", "data", "cut"]
+    assert [line.split()[0] for line in lines[1:]] == ["1", "2"]
+    versions = json.loads(run("versions", "--json", database_url=sqlite_url).stdout)
+    assert [v["row_counts"]["patients"] for v in versions] == [8, 9]
+
+    now = json.loads(run("stats", "enrollment", "--json", database_url=sqlite_url).stdout)
+    old = json.loads(
+        run("stats", "enrollment", "--version", "1", "--json", database_url=sqlite_url).stdout
+    )
+    assert (now["version"], now["enrolled"], old["version"], old["enrolled"]) == (2, 7, 1, 6)
+    as_of = run("stats", "safety", "--version", "1", "--json", database_url=sqlite_url)
+    assert json.loads(as_of.stdout) == then  # the numbers of the day, to the last key
+
+    out = tmp_path / "v1"
+    assert run("export", str(out), "--version", "1", database_url=sqlite_url).returncode == 0
+    assert (out / "patients.csv").read_text(encoding="utf-8").count("\n") == 9  # header + 8
+    refused = run("stats", "enrollment", "--version", "5", database_url=sqlite_url)
+    assert_clean_error(refused)
+    assert "no data version 5: the versions are 1 to 2" in refused.stderr
