@@ -19,7 +19,7 @@ from benchmarks import datasets
 from benchmarks.report import Result, save, table
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PARTS = ("import", "callbacks", "poll", "transfer", "load", "cdisc")
+PARTS = ("import", "callbacks", "poll", "transfer", "load", "cdisc", "versions")
 
 
 def say(message: str) -> None:
@@ -53,7 +53,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_scale(scale, folder: Path, args) -> list[Result]:
-    from benchmarks import bench_callbacks, bench_import, bench_poll
+    from benchmarks import bench_callbacks, bench_import, bench_poll, bench_versions
 
     folder.mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
@@ -73,6 +73,9 @@ def run_scale(scale, folder: Path, args) -> list[Result]:
     if "import" in args.only:
         say(f"{scale.name}: 1 import (export once, then SQLite and PostgreSQL)")
         results += bench_import.bench_import(scale, trial_url, folder, args.postgres_url)
+    if "versions" in args.only:
+        say(f"{scale.name}: 7 versions kept ({bench_versions.IMPORTS} re-imports, 1% changed)")
+        results += bench_versions.bench_versions(scale, folder)
     app = datasets.make_app(folder, trial_url, scale.name)
     client = datasets.signed_in_client(app)
     visits = None
