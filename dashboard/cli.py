@@ -202,11 +202,16 @@ def cmd_serve(args) -> int:
 def cmd_stats(args) -> int:
     from analysis.options import UnknownOption
     from analysis.panels import PANEL_OPTIONS, STATS_PANELS
+    from analysis.safety_changes import safety_changes
     from dashboard.store import at_data_cut
     from data_access.queries import UnknownVersion, load_snapshot
 
+    if args.since is not None and args.panel != "safety":
+        raise CommandError("--since is for the safety panel: stats safety --since N")
+    engine = _engine(args, read_only=True)
     try:
-        snapshot = at_data_cut(load_snapshot(_engine(args, read_only=True), args.version))
+        snapshot = at_data_cut(load_snapshot(engine, args.version))
+        earlier = None if args.since is None else load_snapshot(engine, args.since)
     except UnknownVersion as error:
         raise CommandError(str(error)) from None
     if snapshot.version is None:
@@ -225,6 +230,14 @@ def cmd_stats(args) -> int:
         "data_cut": snapshot.data_cut and snapshot.data_cut.isoformat(),
         **result,
     }
+    if earlier is not None:
+        payload["since"] = {
+            "version": earlier.version.version,
+            "data_cut": earlier.data_cut and earlier.data_cut.isoformat(),
+        }
+        payload |= safety_changes(
+            earlier.tables, earlier.data_cut, snapshot.tables, snapshot.data_cut
+        )
     if args.json:
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -339,6 +352,12 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="the numbers as of version N (`versions`)",
+    )
+    p.add_argument(
+        "--since",
+        type=_positive_int,
+        metavar="N",
+        help="safety: add what is new and what changed since version N",
     )
     for option in {o.name: o for opts in PANEL_OPTIONS.values() for o in opts}.values():
         p.add_argument(

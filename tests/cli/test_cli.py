@@ -12,6 +12,7 @@ import pytest
 
 from tests.cli.commands import assert_clean_error, run
 from tests.conftest import REPO, SMALL_BUNDLE
+from tests.data.test_versions import rewrite, version_2
 
 COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats", "versions"]
 
@@ -177,3 +178,36 @@ def test_cli012_earlier_versions_as_a_user_reads_them(sqlite_url, tmp_path):
     refused = run("stats", "enrollment", "--version", "5", database_url=sqlite_url)
     assert_clean_error(refused)
     assert "no data version 5: the versions are 1 to 2" in refused.stderr
+
+
+def test_cli013_what_is_new_for_the_dsmb_since_a_version(sqlite_url, tmp_path):
+    # Version 2: P-002's sepsis (grade 4, onset 2019-05-02) worsens to grade 5 and P-008
+    # has a new serious pneumonia, grade 3, onset 2020-03-20.
+    later = tmp_path / "later"
+    shutil.copytree(SMALL_BUNDLE, later)
+    rewrite(later, "adverse_events.csv", version_2)
+    assert run("import", str(SMALL_BUNDLE), database_url=sqlite_url).returncode == 0
+    assert run("import", str(later), database_url=sqlite_url).returncode == 0
+    result = run("stats", "safety", "--since", "1", "--json", database_url=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["since"] == {"version": 1, "data_cut": "2020-06-30"}
+    assert data["new"] == [
+        {
+            "patient_id": "P-008",
+            "what": "serious adverse event: Pneumonia, onset 2020-03-20",
+            "before": None,
+            "after": "grade 3",
+        }
+    ]
+    assert data["changed"] == [
+        {
+            "patient_id": "P-002",
+            "what": "serious adverse event: Sepsis, onset 2019-05-02: grade",
+            "before": "4",
+            "after": "5",
+        }
+    ]
+    refused = run("stats", "sites", "--since", "1", database_url=sqlite_url)
+    assert_clean_error(refused)
+    assert "--since is for the safety panel" in refused.stderr
