@@ -23,6 +23,9 @@ class Shell:
     ERROR = "shell-error"
     MENU = "shell-menu"
     MENU_TOGGLE = "shell-menu-toggle"
+    URL = "shell-url"
+    AS_OF = "shell-as-of"
+    VERSION_CHOICE = "shell-version-choice"
 
 
 class Overview:

@@ -33,6 +33,7 @@ from data_access.queries import (
     database_columns,
     has_schema,
     latest_version,
+    list_versions,
     load_snapshot,
 )
 
@@ -80,15 +81,24 @@ class TrialStore:
             log.warning("trial database unreachable: %s", error.__class__.__name__)
             return Poll(None, False)
 
+    def versions(self) -> list[dict]:
+        """Every data version, oldest first (:func:`data_access.queries.list_versions`)."""
+        try:
+            with self.engine.connect() as conn:
+                return list_versions(conn) if has_schema(conn) else []
+        except SQLAlchemyError as error:
+            raise DataUnavailable("The trial database cannot be reached.") from error
+
     def snapshot(self, version: int | None) -> TrialSnapshot:
-        """The data of ``version`` as known at its data cut (loaded once per process per
-        version): what every panel analyses."""
+        """The data of ``version`` (the latest if None) as known at its data cut, loaded
+        once per process per version: what every panel analyses. An earlier version is
+        read as it was (:mod:`data_access.history`)."""
         with self._lock:
             current = self._snapshot
             if current is not None and _version_of(current) == version:
                 return current
             try:
-                snapshot = at_data_cut(load_snapshot(self.engine))
+                snapshot = at_data_cut(load_snapshot(self.engine, version))
             except SQLAlchemyError as error:
                 raise DataUnavailable("The trial database cannot be reached.") from error
             self._snapshot = snapshot

@@ -8,13 +8,16 @@ pages recompute only when new data have been loaded.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.components.banner import data_banner
+from dashboard.components.shell import CURRENT_CHOICE
+from dashboard.formatting import format_date
 from dashboard.ids import Shell
-from dashboard.store import trial_store
+from dashboard.store import DataUnavailable, trial_store
 
 
 def _now() -> str:
@@ -25,7 +28,7 @@ def version_data(poll_version, previous: dict | None) -> dict:
     """What the version store holds: the loaded version and whether it replaced another."""
     if poll_version is None:
         return {"version": None, "previous": None}
-    known = previous.get("version") if previous else None
+    known = previous.get("version") if previous and not previous.get("as_of") else None
     return {
         "version": poll_version.version,
         "loaded_at": poll_version.loaded_at.isoformat(),
@@ -34,6 +37,69 @@ def version_data(poll_version, previous: dict | None) -> dict:
         "previous": known,
         "changed_at": _now() if known is not None else None,
     }
+
+
+def as_of_data(chosen: dict, latest: int | None) -> dict:
+    """The version store for an earlier version (a ``versions()`` row): shown as it was,
+    never replaced by the live poll."""
+    return {
+        "version": chosen["version"],
+        "loaded_at": chosen["loaded_at"].isoformat(),
+        "data_cut": chosen["data_cut"] and chosen["data_cut"].isoformat(),
+        "source_kind": chosen["source_kind"],
+        "previous": None,
+        "changed_at": None,
+        "as_of": True,
+        "latest": latest,
+    }
+
+
+def requested_version(search: str | None) -> str | None:
+    """``?version=N`` of the address (as written), None without one."""
+    values = parse_qs((search or "").lstrip("?")).get("version")
+    return values[-1] if values else None
+
+
+def with_version(search: str | None, version: int | None) -> str:
+    """The address's query with ``version`` set (or removed), other parameters kept."""
+    query = {k: v for k, v in parse_qs((search or "").lstrip("?")).items() if k != "version"}
+    if version is not None:
+        query["version"] = [str(version)]
+    text = urlencode(query, doseq=True)
+    return f"?{text}" if text else ""
+
+
+def check_as_of(requested: str | None, versions: list[dict]) -> dict | None:
+    """The ``AS_OF`` store for a requested version: None (current data), ``{version}``,
+    or ``{refused}`` saying in words why it cannot be shown."""
+    if requested in (None, "", CURRENT_CHOICE["value"]):
+        return None
+    kept = {v["version"]: v for v in versions if v["rows_kept"]}
+    try:
+        number = int(requested)
+    except ValueError:
+        return {"refused": f"“{requested}” is not a data version number."}
+    if versions and number == versions[-1]["version"]:
+        return None  # the current version is the current data
+    if number not in kept:
+        known = {v["version"] for v in versions}
+        why = "its rows were not kept" if number in known else "there is no such version"
+        return {"refused": f"Data version {number} cannot be shown: {why}."}
+    return {"version": number}
+
+
+def version_options(versions: list[dict]) -> list[dict]:
+    """The chooser's choices: the current data, then each earlier kept version, newest first."""
+    options = [CURRENT_CHOICE]
+    if versions:
+        latest = versions[-1]
+        options = [{**CURRENT_CHOICE, "label": f"Current data (version {latest['version']})"}]
+    for v in reversed(versions[:-1]):
+        if v["rows_kept"]:
+            cut = format_date(v["data_cut"]) if v["data_cut"] else "no data cut"
+            label = f"Version {v['version']}: data cut {cut}, loaded {format_date(v['loaded_at'])}"
+            options.append({"label": label, "value": str(v["version"])})
+    return options
 
 
 def register(app) -> None:
@@ -48,13 +114,48 @@ def register(app) -> None:
         return not is_open
 
     @app.callback(
+        Output(Shell.URL, "search"),
+        Output(Shell.VERSION_CHOICE, "value"),
+        Output(Shell.AS_OF, "data"),
+        Input(Shell.URL, "search"),
+        Input(Shell.VERSION_CHOICE, "value"),
+    )
+    def choose_version(search, choice):
+        """The address and the chooser kept in step; the version they ask for checked."""
+        from_chooser = ctx.triggered_id == Shell.VERSION_CHOICE
+        requested = choice if from_chooser else requested_version(search)
+        try:
+            as_of = check_as_of(requested, trial_store().versions())
+        except DataUnavailable:
+            as_of = None  # the banner already says the database is unreachable
+        number = as_of.get("version") if as_of else None
+        chosen = CURRENT_CHOICE["value"] if number is None else str(number)
+        new_search = with_version(search, number) if from_chooser else no_update
+        return new_search, chosen, as_of
+
+    @app.callback(
+        Output(Shell.VERSION_CHOICE, "options"),
+        Input(Shell.VERSION, "data"),
+        State(Shell.VERSION_CHOICE, "options"),
+    )
+    def update_version_choices(_version, options):
+        try:
+            fresh = version_options(trial_store().versions())
+        except DataUnavailable:
+            raise PreventUpdate from None
+        if fresh == options:
+            raise PreventUpdate
+        return fresh
+
+    @app.callback(
         Output(Shell.VERSION, "data"),
         Output(Shell.STATUS, "data"),
         Input(Shell.INTERVAL, "n_intervals"),
+        Input(Shell.AS_OF, "data"),
         State(Shell.VERSION, "data"),
         State(Shell.STATUS, "data"),
     )
-    def poll_data_version(_n, current: dict | None, status: dict | None):
+    def poll_data_version(_n, as_of: dict | None, current: dict | None, status: dict | None):
         poll = trial_store().poll()
         was_reachable = status is None or status.get("reachable", True)
         new_status = no_update
@@ -62,7 +163,17 @@ def register(app) -> None:
             new_status = {"reachable": poll.reachable, "since": _now()}
         new_version = no_update
         latest = poll.version.version if poll.version else None
-        if poll.reachable and (current is None or current.get("version") != latest):
+        chosen = (as_of or {}).get("version")
+        if chosen is not None:  # an earlier version: the poll never moves it forward
+            shown = current or {}
+            if poll.reachable and (shown.get("version") != chosen or not shown.get("as_of")):
+                rows = {v["version"]: v for v in trial_store().versions()}
+                new_version = as_of_data(rows[chosen], latest)
+            elif poll.reachable and shown.get("latest") != latest:
+                new_version = {**shown, "latest": latest}  # the banner names the newest
+        elif poll.reachable and (
+            current is None or current.get("version") != latest or current.get("as_of")
+        ):
             new_version = version_data(poll.version, current)
         if new_version is no_update and new_status is no_update:
             raise PreventUpdate
@@ -72,6 +183,7 @@ def register(app) -> None:
         Output(Shell.BANNER, "children"),
         Input(Shell.VERSION, "data"),
         Input(Shell.STATUS, "data"),
+        Input(Shell.AS_OF, "data"),
     )
-    def update_banner(version: dict | None, status: dict | None):
-        return data_banner(version, status)
+    def update_banner(version: dict | None, status: dict | None, as_of: dict | None):
+        return data_banner(version, status, (as_of or {}).get("refused"))

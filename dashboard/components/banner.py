@@ -11,9 +11,19 @@ from dashboard.formatting import format_date, format_time
 from data_access.import_report import SOURCE_LABELS
 
 
-def data_banner(version: dict | None, status: dict | None) -> list:
-    """Banner children from the shell's version and status stores (no database access)."""
+def data_banner(version: dict | None, status: dict | None, refused: str | None = None) -> list:
+    """Banner children from the shell's version and status stores (no database access);
+    ``refused``: why the version asked for in the address cannot be shown."""
     children = []
+    if refused:
+        children.append(
+            dbc.Alert(
+                [refused, " The current data are shown."],
+                color="warning",
+                className="mb-2 py-2",
+                id="banner-version-refused",
+            )
+        )
     if status and not status.get("reachable", True):
         since = format_time(dt.datetime.fromisoformat(status["since"]))
         children.append(
@@ -57,4 +67,18 @@ def data_banner(version: dict | None, status: dict | None) -> list:
             )
         )
     children.append(html.Div(line, className="data-line"))
+    if version.get("as_of"):
+        children.append(
+            dbc.Alert(
+                [
+                    html.Strong(f"Earlier data: version {version['version']}. "),
+                    f"These are not the current data (version {version['latest']}): every "
+                    "page shows the trial as it was in this version, and new data do not "
+                    "replace it. Choose “Current data” to return.",
+                ],
+                color="warning",
+                className="mb-2 py-2",
+                id="banner-as-of",
+            )
+        )
     return children

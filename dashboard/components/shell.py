@@ -38,6 +38,9 @@ def user_menu() -> list:
     ]
 
 
+CURRENT_CHOICE = {"label": "Current data", "value": "current"}
+
+
 def navigation(pages: list[dict]) -> dbc.Navbar:
     """Navbar from the page registry: only pages that exist and that the user may open."""
     links = [
@@ -80,6 +83,24 @@ def navigation(pages: list[dict]) -> dbc.Navbar:
     )
 
 
+def version_chooser() -> html.Div:
+    """The data version every page shows: the current one, or an earlier one as it was
+    (``?version=N`` in the address, so that a view can be linked)."""
+    return html.Div(
+        [
+            dbc.Label("Show data", html_for=Shell.VERSION_CHOICE, className="small mb-0"),
+            dbc.Select(
+                id=Shell.VERSION_CHOICE,
+                options=[CURRENT_CHOICE],
+                value=CURRENT_CHOICE["value"],
+                size="sm",
+                style={"width": "auto", "maxWidth": "22rem"},
+            ),
+        ],
+        className="d-flex align-items-center gap-2 mb-2",
+    )
+
+
 def shell_layout(poll_seconds: float) -> html.Div:
     """Top-level layout; ``dash.page_container`` holds the page of the current URL."""
     pages = [
@@ -92,7 +113,11 @@ def shell_layout(poll_seconds: float) -> html.Div:
             navigation(pages),
             dbc.Container(
                 [
-                    html.Div(id=Shell.BANNER, className="data-banner"),
+                    html.Div(
+                        [html.Div(id=Shell.BANNER, className="data-banner"), version_chooser()],
+                        className="d-flex flex-wrap justify-content-between align-items-start "
+                        "column-gap-3",
+                    ),
                     html.Div(id=Shell.ERROR),
                     dash.page_container,
                 ],
@@ -101,5 +126,7 @@ def shell_layout(poll_seconds: float) -> html.Div:
             dcc.Interval(id=Shell.INTERVAL, interval=int(poll_seconds * 1000)),
             dcc.Store(id=Shell.VERSION),
             dcc.Store(id=Shell.STATUS),
+            dcc.Store(id=Shell.AS_OF),
+            dcc.Location(id=Shell.URL, refresh=False),
         ]
     )
