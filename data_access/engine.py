@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 from data_access.schema import Base
 
@@ -49,7 +50,13 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
                 uri, uri=True, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False
             )
 
-        engine = create_engine("sqlite://", creator=connect, pool_pre_ping=True)
+        # A file, not memory: a queue of connections, each used by one thread at a time.
+        # The default for "sqlite://" (SingletonThreadPool) closes connections beyond five
+        # threads while other threads still use them, which crashed the process (a
+        # segfault in sqlite3) under a page's concurrent callbacks.
+        engine = create_engine(
+            "sqlite://", creator=connect, poolclass=QueuePool, pool_pre_ping=True
+        )
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_SECONDS})

@@ -153,7 +153,7 @@ def current_version(client) -> dict:
     response = callback_request(
         client,
         [("shell-data-version", "data"), ("shell-db-status", "data")],
-        [("shell-poll-interval", "n_intervals", 1)],
+        [("shell-poll-interval", "n_intervals", 1), ("shell-as-of", "data", None)],
         [("shell-data-version", "data", None), ("shell-db-status", "data", None)],
     )
     return response.get_json()["response"]["shell-data-version"]["data"]

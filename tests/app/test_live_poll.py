@@ -29,11 +29,11 @@ def client(sqlite_url, tmp_path):
     return client
 
 
-def poll(client, version, status):
+def poll(client, version, status, as_of=None):
     return callback_request(
         client,
         POLL_OUTPUTS,
-        [(Shell.INTERVAL, "n_intervals", 3)],
+        [(Shell.INTERVAL, "n_intervals", 3), (Shell.AS_OF, "data", as_of)],
         [(Shell.VERSION, "data", version), (Shell.STATUS, "data", status)],
     )
 
@@ -68,3 +68,34 @@ def test_app004_poll_after_a_new_load_reports_the_change(client, sqlite_url):
     response = poll(client, first[Shell.VERSION]["data"], first[Shell.STATUS]["data"])
     data = response.get_json()["response"][Shell.VERSION]["data"]
     assert (data["version"], data["previous"]) == (2, 1)
+
+
+def test_app010_an_earlier_version_stays_whatever_the_poll_finds(client, sqlite_url):
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)  # version 2 (same rows)
+    first = poll(client, None, None, as_of={"version": 1}).get_json()["response"]
+    shown, status = first[Shell.VERSION]["data"], first[Shell.STATUS]["data"]
+    assert (shown["version"], shown["as_of"], shown["latest"]) == (1, True, 2)
+    assert poll(client, shown, status, as_of={"version": 1}).status_code == 204
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)  # version 3
+    later = poll(client, shown, status, as_of={"version": 1}).get_json()["response"]
+    assert (later[Shell.VERSION]["data"]["version"], later[Shell.VERSION]["data"]["latest"]) == (
+        1,
+        3,
+    )
+    back = poll(client, shown, status).get_json()["response"][Shell.VERSION]["data"]
+    assert (back["version"], back.get("as_of"), back["previous"]) == (3, None, None)
+
+
+def test_app011_the_address_and_the_chooser_ask_for_checked_versions():
+    from dashboard.callbacks.live import check_as_of, requested_version, with_version
+
+    kept = [{"version": n, "rows_kept": n > 1} for n in (1, 2, 3)]
+    assert requested_version("?version=2&x=1") == "2" and requested_version("") is None
+    assert with_version("?x=1&version=2", None) == "?x=1"
+    assert with_version("", 2) == "?version=2"
+    assert check_as_of("2", kept) == {"version": 2}
+    assert check_as_of("3", kept) is None  # the newest is the current data
+    assert check_as_of("current", kept) is None
+    assert "its rows were not kept" in check_as_of("1", kept)["refused"]
+    assert "there is no such version" in check_as_of("9", kept)["refused"]
+    assert "is not a data version number" in check_as_of("two", kept)["refused"]

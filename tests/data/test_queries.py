@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access.bundle import read_bundle
 from data_access.engine import make_engine
+from data_access.importing import import_bundle
 from data_access.loader import replace_trial_data
 from data_access.queries import latest_version, latest_version_number, load_snapshot
 from tests.conftest import SMALL_BUNDLE
@@ -97,3 +99,26 @@ def test_dat006_empty_database_reads_as_no_data(trial_db_url):
 def test_dat007_dates_round_trip_without_shift(loaded):
     patients = load_snapshot(make_engine(loaded))["patients"].set_index("patient_id")
     assert patients.loc["P-001", "enrolled_on"] == pd.Timestamp("2019-02-25")
+
+
+def test_query_threads_share_the_read_only_engine_safely(sqlite_url):
+    # The app's read-only SQLite engine serves every callback thread. Its pool once closed
+    # connections still in use beyond five threads: sqlite3 crashed the process.
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
+    reader = make_engine(sqlite_url, read_only=True)
+    counts, errors = [], []
+
+    def read():
+        try:
+            for _ in range(10):
+                counts.append(len(load_snapshot(reader)["patients"]))
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=read) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    reader.dispose()
+    assert errors == [] and counts == [8] * 160
