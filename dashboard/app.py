@@ -10,7 +10,17 @@ from flask_caching import Cache
 
 from dashboard import api
 from dashboard.auth import init_auth, init_security
-from dashboard.callbacks import admin, errors, live, overview, recovery, safety, sites, survival
+from dashboard.callbacks import (
+    admin,
+    errors,
+    live,
+    overview,
+    recovery,
+    reviews,
+    safety,
+    sites,
+    survival,
+)
 from dashboard.components.shell import shell_layout
 from dashboard.config import REPO_ROOT, Config, load_config
 from dashboard.page_guard import guard_callbacks, guard_pages
@@ -19,7 +29,7 @@ from data_access.engine import make_engine
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = REPO_ROOT / "assets"
-CALLBACK_MODULES = (live, overview, sites, survival, recovery, safety, admin)
+CALLBACK_MODULES = (live, overview, sites, survival, recovery, safety, admin, reviews)
 
 
 def cache_settings(config: Config) -> dict:

@@ -163,3 +163,15 @@ class Admin:
     AUDIT_GRID = "admin-audit-grid"
     AUDIT_EXPORT = "admin-audit-export"
     AUDIT_DOWNLOAD = "admin-audit-download"
+
+
+class Reviews:
+    """The DSMB reviews card (Safety page for the DSMB, Administration page)."""
+
+    CARD = "reviews-card"
+    DATE = "reviews-meeting-date"
+    VERSION = "reviews-data-version"
+    DECISION = "reviews-decision"
+    SAVE = "reviews-save"
+    STATUS = "reviews-status"
+    LIST = "reviews-list"

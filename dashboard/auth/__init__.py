@@ -15,10 +15,12 @@ from dashboard.auth.roles import (
     PATIENT_LEVEL,
     ROLES,
     can_compare_arms,
+    can_record_review,
     can_view,
     can_view_patients,
     require_arm_comparison,
     require_panel,
+    require_review,
     site_scope,
 )
 from dashboard.auth.security import init_security
@@ -32,11 +34,13 @@ __all__ = [
     "AuthError",
     "audit",
     "can_compare_arms",
+    "can_record_review",
     "can_view",
     "can_view_patients",
     "init_auth",
     "init_security",
     "require_arm_comparison",
     "require_panel",
+    "require_review",
     "site_scope",
 ]

@@ -7,9 +7,18 @@ Alembic revision in ``migrations/``; these classes only map it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Integer, String, TypeDecorator
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dashboard.auth.roles import ROLES
@@ -26,6 +35,7 @@ EVENTS: tuple[str, ...] = (
     "user_removed",
     "user_updated",
     "data_import",
+    "dsmb_review",
 )
 USERNAME_LENGTH = 64
 TARGET_LENGTH = 500
@@ -108,3 +118,18 @@ class AuditEntry(Base):
     event: Mapped[str] = mapped_column(String(32), index=True)
     target: Mapped[str] = mapped_column(String(TARGET_LENGTH), default="")
     client_address: Mapped[str] = mapped_column(String(ADDRESS_LENGTH), default="")
+
+
+class DsmbReview(Base):
+    """A meeting of the data safety monitoring board: the data version it reviewed and
+    its decision. Recorded once, never edited (``reviews.py``)."""
+
+    __tablename__ = "dsmb_reviews"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_on: Mapped[date] = mapped_column(Date)
+    data_version: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(USERNAME_LENGTH))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

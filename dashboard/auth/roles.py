@@ -43,6 +43,9 @@ PATIENT_LEVEL: frozenset[str] = _UNBLINDED
 #: nothing to split.
 ARM_COMPARISON: frozenset[str] = frozenset({DSMB})
 
+#: Roles that record the DSMB's reviews (meeting, version reviewed, decision).
+REVIEWERS: frozenset[str] = frozenset({DSMB, ADMIN})
+
 #: Page path -> panel, for the navigation and for auditing page views.
 PAGE_PANELS: Mapping[str, str] = {
     "/": "overview",
@@ -98,6 +101,17 @@ def can_compare_arms(user) -> bool:
 def require_arm_comparison() -> None:
     """Abort the current request with 403 unless its user may compare arms."""
     if not can_compare_arms(current_user):
+        flask.abort(403)
+
+
+def can_record_review(user) -> bool:
+    """Whether ``user`` may see and record the DSMB's reviews."""
+    return _role(user) in REVIEWERS
+
+
+def require_review() -> None:
+    """Abort the current request with 403 unless its user may record DSMB reviews."""
+    if not can_record_review(current_user):
         flask.abort(403)
 
 

@@ -16,6 +16,7 @@ from dashboard.callbacks.admin import ALL_USERS
 from dashboard.components.downloads import download_button
 from dashboard.components.grid import DEFAULT_COLUMN, MISSING, badge_column, text_column
 from dashboard.components.panel import panel_card
+from dashboard.components.reviews import reviews_card
 from dashboard.ids import Admin
 
 dash.register_page(
@@ -244,6 +245,7 @@ def layout(**_query):
         [
             html.H1("Administration", className="page-title"),
             _users_card(),
+            reviews_card(),
             _audit_card(),
         ]
     )

@@ -9,10 +9,13 @@ on the server, each organ class followed by its indented terms.
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask_login import current_user
 
 from analysis.options import TERMS
+from dashboard.auth import can_record_review
 from dashboard.components.grid import data_grid, date_column, number_column, text_column
 from dashboard.components.panel import HIDDEN, figure_card, panel_card
+from dashboard.components.reviews import reviews_card
 from dashboard.ids import Safety
 
 dash.register_page(
@@ -265,5 +268,6 @@ def layout(**_query):
                 id=Safety.CONTENT,
                 style=HIDDEN,
             ),
+            reviews_card() if can_record_review(current_user) else None,
         ]
     )

@@ -182,3 +182,35 @@ def test_acc011_dsmb_reaches_patient_level_callbacks(app):
     }
     assert 200 in statuses.values()
     assert all(status in (200, 204) for status in statuses.values()), statuses
+
+
+REVIEW_OUTPUTS = [
+    ("reviews-list", "children"),
+    ("reviews-data-version", "options"),
+    ("reviews-data-version", "value"),
+    ("reviews-status", "children"),
+    ("reviews-decision", "value"),
+]
+
+
+@pytest.mark.parametrize(
+    ("user", "status"), [("ivy", 403), ("spencer", 403), ("dora", 200), ("ada", 200)]
+)
+def test_acc013_only_the_dsmb_and_admins_reach_reviews(app, user, status):
+    client = client_for(app, user)
+    response = callback_request(
+        client,
+        REVIEW_OUTPUTS,
+        [
+            ("shell-data-version", "data", current_version(client)),
+            ("reviews-save", "n_clicks", None),
+        ],
+        [
+            ("reviews-meeting-date", "value", None),
+            ("reviews-data-version", "value", None),
+            ("reviews-decision", "value", None),
+        ],
+    )
+    assert response.status_code == status
+    if status == 200:
+        assert "No DSMB review recorded yet." in response.get_data(as_text=True)

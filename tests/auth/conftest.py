@@ -18,7 +18,9 @@ from tests.conftest import PASSWORD, USERS, add_users, csrf_token, sign_in  # no
 def drop_app_tables(url: str) -> None:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS audit_log, users, app_alembic_version CASCADE"))
+        conn.execute(
+            text("DROP TABLE IF EXISTS dsmb_reviews, audit_log, users, app_alembic_version CASCADE")
+        )
         conn.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only()"))
     engine.dispose()
     forget_upgrades()
