@@ -11,9 +11,12 @@ from flask_login import current_user
 
 from analysis.options import UnknownOption
 from analysis.panels import STATS_PANELS, parse_options
+from analysis.safety_changes import safety_changes
+from analysis.scope import restrict_to_site
 from dashboard.auth import audit, require_arm_comparison, require_panel, site_scope
 from dashboard.auth.roles import STATS_PANELS as PANEL_OF_STATS
 from dashboard.store import DataUnavailable, trial_store
+from data_access.queries import UnknownVersion
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -24,10 +27,15 @@ def stats(panel: str):
         abort(404, description=f"no stats panel {panel!r}; known: {', '.join(STATS_PANELS)}")
     page = PANEL_OF_STATS[panel]
     require_panel(page)
+    given = {k: v for k, v in request.args.items() if k not in ("version", "since")}
     try:
-        options = parse_options(panel, request.args)
+        options = parse_options(panel, given)
+        version = _version_arg("version")
+        since = _version_arg("since")
     except ValueError as error:
         return jsonify(error=str(error)), 400
+    if since is not None and panel != "safety":
+        return jsonify(error="since is for the safety panel"), 400
     if options.get("by") == "arm":
         require_arm_comparison()
     audit("api_call", request.full_path.rstrip("?"))
@@ -37,22 +45,58 @@ def stats(panel: str):
         return jsonify(error="the trial database cannot be reached"), 503
     if poll.version is None:
         return jsonify(error="no trial data have been loaded yet"), 404
+    site = site_scope(current_user, page)
     try:
+        shown = _kept(store, version) if version is not None else vars(poll.version)
+        earlier = _kept(store, since) if since is not None else None
         result = store.result(
-            f"api:{panel}",
-            poll.version.version,
-            STATS_PANELS[panel],
-            site=site_scope(current_user, page),
-            **options,
+            f"api:{panel}", shown["version"], STATS_PANELS[panel], site=site, **options
         )
+        if earlier is not None:
+            result = {**result, **_changes(store, earlier, shown["version"], site)}
     except DataUnavailable:
         return jsonify(error="the trial database cannot be reached"), 503
-    except UnknownOption as error:  # an option these data do not offer (an endpoint)
+    except (UnknownOption, UnknownVersion) as error:  # what these data do not offer
         return jsonify(error=str(error)), 400
-    data_cut = poll.version.data_cut
+    data_cut = shown["data_cut"]
     return jsonify(
-        {"version": poll.version.version, "data_cut": data_cut and data_cut.isoformat(), **result}
+        {"version": shown["version"], "data_cut": data_cut and data_cut.isoformat(), **result}
     )
+
+
+def _version_arg(name: str) -> int | None:
+    text = request.args.get(name)
+    if text is None:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name} must be a data version number, not {text!r}")
+    return int(text)
+
+
+def _kept(store, number: int) -> dict:
+    """The ``versions()`` row of a version whose rows are kept; UnknownVersion otherwise."""
+    rows = {v["version"]: v for v in store.versions()}
+    if number not in rows or not rows[number]["rows_kept"]:
+        why = "its rows were not kept" if number in rows else "there is no such version"
+        raise UnknownVersion(f"data version {number} cannot be shown: {why}")
+    return rows[number]
+
+
+def _changes(store, earlier: dict, version: int, site: str | None) -> dict:
+    """``since``, ``new`` and ``changed`` of ``stats safety --since`` for the user's scope."""
+    before = store.snapshot(earlier["version"])
+    before_tables = restrict_to_site(before.tables, site)
+    changes = store.result(
+        f"api:safety-since-{earlier['version']}",
+        version,
+        lambda tables, cut: safety_changes(before_tables, before.data_cut, tables, cut),
+        site=site,
+    )
+    cut = earlier["data_cut"]
+    return {
+        "since": {"version": earlier["version"], "data_cut": cut and cut.isoformat()},
+        **changes,
+    }
 
 
 def register(server: Flask) -> None:

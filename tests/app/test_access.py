@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -16,6 +17,7 @@ from data_access.engine import make_engine
 from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE, client_for, signed_app
 from tests.dash_requests import callback_request
+from tests.data.test_versions import rewrite, version_2
 
 PATIENT_IDS = [f"P-00{i}".encode() for i in range(1, 9)]
 PATIENT_PANELS = ["survival", "relapse", "response", "recovery", "safety"]
@@ -214,3 +216,37 @@ def test_acc013_only_the_dsmb_and_admins_reach_reviews(app, user, status):
     assert response.status_code == status
     if status == 200:
         assert "No DSMB review recorded yet." in response.get_data(as_text=True)
+
+
+def test_acc014_the_api_reads_earlier_versions_and_what_changed_since(sqlite_url, tmp_path):
+    # Version 2: P-002's sepsis worsens from grade 4 to 5, P-008 has a new pneumonia.
+    later = tmp_path / "later"
+    shutil.copytree(SMALL_BUNDLE, later)
+    rewrite(later, "adverse_events.csv", version_2)
+    engine = make_engine(sqlite_url)
+    import_bundle(engine, SMALL_BUNDLE)
+    import_bundle(engine, later)
+    app = signed_app(tmp_path, sqlite_url)
+    dora, sam = client_for(app, "dora"), client_for(app, "sam")
+    now = dora.get("/api/stats/safety").get_json()
+    then = dora.get("/api/stats/safety?version=1").get_json()
+    assert (now["version"], then["version"]) == (2, 1)
+    assert (sum(s["events"] for s in now["by_soc"]), sum(s["events"] for s in then["by_soc"])) == (
+        4,
+        3,
+    )
+    since = dora.get("/api/stats/safety?since=1").get_json()
+    assert since["since"]["version"] == 1
+    assert [row["patient_id"] for row in since["new"]] == ["P-008"]
+    assert [(r["before"], r["after"]) for r in since["changed"]] == [("4", "5")]
+    # sam sees site STE only (P-001, P-008): the new event, not LYS's P-002.
+    scoped = sam.get("/api/stats/safety?since=1").get_json()
+    assert ([r["patient_id"] for r in scoped["new"]], scoped["changed"]) == (["P-008"], [])
+    for query, words in (
+        ("version=9", "cannot be shown: there is no such version"),
+        ("version=x", "version must be a data version number"),
+        ("since=9", "cannot be shown"),
+    ):
+        refused = dora.get(f"/api/stats/safety?{query}")
+        assert refused.status_code == 400 and words in refused.get_json()["error"]
+    assert dora.get("/api/stats/sites?since=1").status_code == 400
