@@ -1,7 +1,12 @@
 """Adverse events counted per group: patients by worst grade, events, serious and related.
 
 A patient is counted once per row of a table, at the worst CTCAE grade recorded in that
-row's group (ICH E3 section 12.2 tabulation by body system and severity).
+row's group.
+
+References
+----------
+.. [1] ICH E3, *Structure and Content of Clinical Study Reports*, 1995, section 12.2
+   (tabulation by body system and severity).
 """
 
 from __future__ import annotations

@@ -19,6 +19,19 @@ bin, the median of the day values (each the lowest of its day) that fall in it; 
 cohort median and quartiles (pandas' linear interpolation, R's type 7) are given for
 bins with at least :data:`MIN_PATIENTS` patients. Only these binned values leave the
 server, never the lab rows themselves.
+
+References
+----------
+.. [1] Aalen, O. O. and Johansen, S. (1978). An empirical transition matrix for
+   non-homogeneous Markov chains based on censored observations. *Scandinavian Journal
+   of Statistics* 5, 141-150.
+.. [2] Gooley, T. A., Leisenring, W., Crowley, J. and Storer, B. E. (1999). Estimation of
+   failure probabilities in the presence of competing risks: new representations of old
+   estimators. *Statistics in Medicine* 18, 695-706 (why not one minus Kaplan-Meier).
+.. [3] Hyndman, R. J. and Fan, Y. (1996). Sample quantiles in statistical packages.
+   *The American Statistician* 50, 361-365 (definition 7, the quartiles).
+.. [4] Döhner, H. et al. (2017). Diagnosis and management of AML in adults: 2017 ELN
+   recommendations. *Blood* 129, 424-447 (count recovery thresholds).
 """
 
 from __future__ import annotations

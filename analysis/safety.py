@@ -20,8 +20,15 @@ Population and counting rules (``docs/definitions.md``, Safety):
   (:func:`analysis.endpoints.relapse_nrm`), whose cumulative incidence from
   enrollment is computed by Aalen-Johansen.
 
-Reference: NCI Common Terminology Criteria for Adverse Events (CTCAE) v5.0, 2017;
-ICH E3 section 12.2 (tabulation of adverse events by body system and severity).
+References
+----------
+.. [1] National Cancer Institute, *Common Terminology Criteria for Adverse Events
+   (CTCAE)*, version 5.0, 2017.
+.. [2] ICH E3, *Structure and Content of Clinical Study Reports*, 1995, section 12.2
+   (adverse events tabulated by body system and severity).
+.. [3] Aalen, O. O. and Johansen, S. (1978). An empirical transition matrix for
+   non-homogeneous Markov chains based on censored observations. *Scandinavian Journal
+   of Statistics* 5, 141-150 (the cumulative incidence of non-relapse mortality).
 """
 
 from __future__ import annotations

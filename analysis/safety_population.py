@@ -14,8 +14,11 @@ pages say which rule applied:
 - Grades: CTCAE grades, or grades mapped from a study's mild/moderate/severe scale,
   which the pages then say (``grade_from_severity``).
 
-Reference: ICH E3 Structure and Content of Clinical Study Reports (1995), 12.2; CDISC
-ADaM Occurrence Data Structure (ADAE) v1.1, TRTEMFL.
+References
+----------
+.. [1] ICH E3, *Structure and Content of Clinical Study Reports*, 1995, section 12.2.
+.. [2] CDISC, *ADaM Structure for Occurrence Data (OCCDS)*, version 1.1, 2023
+   (``TRTEMFL``); *ADaM Implementation Guide* v1.3 (``SAFFL``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ The numbers come from the functions the command line uses
 ``stats relapse`` and ``stats response`` agree. This module adds what only the page
 needs: the site filter, the summary sentence's counts (with the reverse Kaplan–Meier
 median follow-up), the swimmer rows and the tables offered as CSV downloads.
+
+References
+----------
+.. [1] Schemper, M. and Smith, T. L. (1996). A note on quantifying follow-up in studies
+   of failure time. *Controlled Clinical Trials* 17, 343-346 (the reverse Kaplan-Meier
+   median follow-up).
 """
 
 from __future__ import annotations
