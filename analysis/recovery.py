@@ -31,7 +31,7 @@ References
 .. [3] Hyndman, R. J. and Fan, Y. (1996). Sample quantiles in statistical packages.
    *The American Statistician* 50, 361-365 (definition 7, the quartiles).
 .. [4] Döhner, H. et al. (2017). Diagnosis and management of AML in adults: 2017 ELN
-   recommendations. *Blood* 129, 424-447 (count recovery thresholds).
+   recommendations. *Blood* 129, 424-447 (the complete-remission count criteria at day 90).
 """
 
 from __future__ import annotations
