@@ -12,7 +12,6 @@ from flask_login import current_user
 from analysis.options import UnknownOption
 from analysis.panels import STATS_PANELS, parse_options
 from analysis.safety_changes import safety_changes
-from analysis.scope import restrict_to_site
 from dashboard.auth import audit, require_arm_comparison, require_panel, site_scope
 from dashboard.auth.roles import STATS_PANELS as PANEL_OF_STATS
 from dashboard.store import DataUnavailable, trial_store
@@ -84,19 +83,10 @@ def _kept(store, number: int) -> dict:
 
 def _changes(store, earlier: dict, version: int, site: str | None) -> dict:
     """``since``, ``new`` and ``changed`` of ``stats safety --since`` for the user's scope."""
-    before = store.snapshot(earlier["version"])
-    before_tables = restrict_to_site(before.tables, site)
-    changes = store.result(
-        f"api:safety-since-{earlier['version']}",
-        version,
-        lambda tables, cut: safety_changes(before_tables, before.data_cut, tables, cut),
-        site=site,
-    )
+    changes = store.compared("api:safety", version, earlier["version"], safety_changes, site)
     cut = earlier["data_cut"]
-    return {
-        "since": {"version": earlier["version"], "data_cut": cut and cut.isoformat()},
-        **changes,
-    }
+    since = {"version": earlier["version"], "data_cut": cut and cut.isoformat()}
+    return {"since": since, **changes}
 
 
 def register(server: Flask) -> None:

@@ -18,6 +18,7 @@ from dashboard.callbacks import (
     recovery,
     reviews,
     safety,
+    safety_changes,
     sites,
     survival,
 )
@@ -29,7 +30,17 @@ from data_access.engine import make_engine
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = REPO_ROOT / "assets"
-CALLBACK_MODULES = (live, overview, sites, survival, recovery, safety, admin, reviews)
+CALLBACK_MODULES = (
+    live,
+    overview,
+    sites,
+    survival,
+    recovery,
+    safety,
+    safety_changes,
+    admin,
+    reviews,
+)
 
 
 def cache_settings(config: Config) -> dict:

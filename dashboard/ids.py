@@ -116,6 +116,11 @@ class Safety:
     STOPPING = FigureIds.of("safety-stopping")
     STOPPING_SENTENCE = "safety-stopping-sentence"
     STOPPING_RULE = "safety-stopping-rule"
+    SINCE = "safety-since"
+    CHANGES_SUMMARY = "safety-changes-summary"
+    CHANGES_GRID = "safety-changes-grid"
+    CHANGES_CSV = "safety-changes-csv"
+    CHANGES_WRAP = "safety-changes-wrap"
 
 
 class Recovery:

@@ -124,6 +124,19 @@ class TrialStore:
         self._store(_cache_key(name, _version_of(snapshot), site, options), value)
         return value
 
+    def compared(
+        self, name: str, version: int, since: int, compare: Callable, site: str | None = None
+    ):
+        """``compare(before, before_cut, tables, data_cut)``: version ``since`` against
+        ``version``, both in the same site scope, cached per pair of versions."""
+
+        def compute(tables, data_cut):
+            before = self.snapshot(since)
+            earlier = restrict_to_site(before.tables, site)
+            return compare(earlier, before.data_cut, tables, data_cut)
+
+        return self.result(f"{name}:since-{since}", version, compute, site=site)
+
     def derived(
         self, name: str, version: int | None, make: Callable, site: str | None = None, **options
     ):

@@ -43,6 +43,16 @@ def panel_view(
     return _within_access(TrialStore.derived, panel, version, name, make, site_filter, options)
 
 
+def panel_changes(
+    panel: str, version: dict, since: int, compare: Callable, site_filter: str | None = None
+):
+    """``compare(before, before_cut, tables, data_cut)`` between data version ``since``
+    and the shown one, under ``panel``'s access rules, both in the same site scope."""
+    require_panel(panel)
+    site = scope(site_scope(current_user, panel), site_filter)
+    return trial_store().compared(panel, version["version"], since, compare, site)
+
+
 def scope(user_site: str | None, site_filter: str | None) -> str | None:
     """The one site whose patients a request sees (None: every site).
 

@@ -55,6 +55,14 @@ AE_COLUMNS = [
     number_column("related_events", "Related events", **_FIXED, width=90),
 ]
 
+CHANGE_COLUMNS = [
+    text_column("change", "", width=100, cellClass="fw-semibold"),
+    text_column("patient_id", "Patient", width=110),
+    text_column("what", "What", width=420),
+    text_column("before", "Before", width=140),
+    text_column("after", "Now", width=200),
+]
+
 SERIOUS_COLUMNS = [
     text_column("patient_id", "Patient", pinned="left", width=110),
     text_column("term", "Preferred term", width=220),
@@ -113,6 +121,30 @@ def _listing(title, cutoff_id, empty_id, wrap_id, grid_id, csv_id, columns, file
     return panel_card(title, body + ([note] if note is not None else []))
 
 
+def changes_card() -> dbc.Card:
+    """What is new or changed in the safety data since an earlier version (by default
+    the one the DSMB last reviewed)."""
+    chooser = html.Div(
+        [
+            dbc.Label("Compared with", html_for=Safety.SINCE, className="small mb-0 text-nowrap"),
+            dbc.Select(id=Safety.SINCE, options=[], size="sm", style={"width": "auto"}),
+        ],
+        className="d-flex align-items-center gap-2",
+    )
+    grid = _fitted_grid(
+        Safety.CHANGES_GRID, CHANGE_COLUMNS, "mtsa-safety-changes.csv", Safety.CHANGES_CSV
+    )
+    return panel_card(
+        "New and changed since an earlier version",
+        [
+            html.Div(id=Safety.CHANGES_SUMMARY, className="mb-2"),
+            html.Div(grid, id=Safety.CHANGES_WRAP, style=HIDDEN),
+        ],
+        subtitle="adverse events, serious events, GVHD and deaths",
+        actions=chooser,
+    )
+
+
 def report_controls() -> html.Div:
     button = dbc.Button(
         "DSMB report (PDF)",
@@ -152,6 +184,7 @@ def layout(**_query):
             html.Div(
                 [
                     html.Div(id=Safety.KPIS, className="row g-3 mb-3"),
+                    changes_card(),
                     panel_card(
                         "Adverse events by system organ class and worst grade",
                         [

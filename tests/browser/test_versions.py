@@ -15,7 +15,9 @@ from selenium.webdriver.support.ui import Select
 
 from data_access.engine import make_engine
 from data_access.importing import import_bundle
+from tests.browser.conftest import GRID_ROWS
 from tests.conftest import SMALL_BUNDLE
+from tests.data.test_versions import rewrite, version_2
 
 pytestmark = pytest.mark.browser
 
@@ -77,4 +79,25 @@ def test_ver_page002_a_linked_version_opens_as_of_it_or_says_why_not(
         "#banner-version-refused", "Data version 99 cannot be shown: there is no such version"
     )
     dash_duo.wait_for_text_to_equal("#banner-version", "2")
+    assert dash_duo.get_logs() == []
+
+
+def test_ver_page003_safety_says_what_is_new_since_the_earlier_version(
+    dash_duo, open_app, make_app, sqlite_url, tmp_path
+):
+    # Version 2: P-002's sepsis grade 4 -> 5, a new serious pneumonia for P-008.
+    later = tmp_path / "later"
+    shutil.copytree(SMALL_BUNDLE, later)
+    rewrite(later, "adverse_events.csv", version_2)
+    engine = make_engine(sqlite_url)
+    import_bundle(engine, SMALL_BUNDLE)
+    import_bundle(engine, later)
+    open_app(make_app(sqlite_url), username="dora", path="/safety")
+    dash_duo.wait_for_text_to_equal("#safety-changes-summary", "Since version 1: 1 new, 1 changed.")
+    dash_duo.wait_for_element("#safety-changes-grid .ag-row")
+    rows = dash_duo.driver.execute_script(GRID_ROWS.format(grid="safety-changes-grid"))
+    assert rows == [
+        ["New", "P-008", "serious adverse event: Pneumonia, onset 2020-03-20", "", "grade 3"],
+        ["Changed", "P-002", "serious adverse event: Sepsis, onset 2019-05-02: grade", "4", "5"],
+    ]
     assert dash_duo.get_logs() == []
