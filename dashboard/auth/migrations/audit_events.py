@@ -10,6 +10,22 @@ the autoincrement sequence are kept.
 import sqlalchemy as sa
 from alembic import op
 
+EVENTS_0001 = (
+    "sign_in",
+    "failed_sign_in",
+    "lock_out",
+    "sign_out",
+    "page_view",
+    "export",
+    "api_call",
+    "user_added",
+    "user_removed",
+)
+EVENTS_0002 = (*EVENTS_0001, "user_updated")
+EVENTS_0003 = (*EVENTS_0002, "data_import")
+EVENTS_0004 = (*EVENTS_0003, "dsmb_review")
+"""The events each revision allows, frozen: a revision never reads the live model."""
+
 CONSTRAINT = "ck_audit_log_event"
 COLUMNS = "id, at, username, event, target, client_address"
 INDEXES = {

@@ -12,23 +12,14 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 
+from dashboard.auth.migrations.audit_events import EVENTS_0001
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
 ROLES = ("investigator", "dsmb", "sponsor", "admin")
-EVENTS = (
-    "sign_in",
-    "failed_sign_in",
-    "lock_out",
-    "sign_out",
-    "page_view",
-    "export",
-    "api_call",
-    "user_added",
-    "user_removed",
-)
 
 
 def _in(column, values):
@@ -86,7 +77,7 @@ def upgrade() -> None:
         sa.Column("event", sa.String(32), nullable=False),
         sa.Column("target", sa.String(500), nullable=False, server_default=""),
         sa.Column("client_address", sa.String(64), nullable=False, server_default=""),
-        sa.CheckConstraint(_in("event", EVENTS), name="ck_audit_log_event"),
+        sa.CheckConstraint(_in("event", EVENTS_0001), name="ck_audit_log_event"),
         sqlite_autoincrement=True,
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])

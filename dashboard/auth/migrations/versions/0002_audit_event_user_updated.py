@@ -11,25 +11,12 @@ Revises: 0001
 Create Date: 2026-11-26
 """
 
-from dashboard.auth.migrations.audit_events import set_events
+from dashboard.auth.migrations.audit_events import EVENTS_0001, EVENTS_0002, set_events
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
-
-EVENTS_0001 = (
-    "sign_in",
-    "failed_sign_in",
-    "lock_out",
-    "sign_out",
-    "page_view",
-    "export",
-    "api_call",
-    "user_added",
-    "user_removed",
-)
-EVENTS_0002 = (*EVENTS_0001, "user_updated")
 
 
 def upgrade() -> None:

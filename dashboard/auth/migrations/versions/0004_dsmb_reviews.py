@@ -9,27 +9,12 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-from dashboard.auth.migrations.audit_events import set_events
+from dashboard.auth.migrations.audit_events import EVENTS_0003, EVENTS_0004, set_events
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-EVENTS_0003 = (
-    "sign_in",
-    "failed_sign_in",
-    "lock_out",
-    "sign_out",
-    "page_view",
-    "export",
-    "api_call",
-    "user_added",
-    "user_removed",
-    "user_updated",
-    "data_import",
-)
-EVENTS_0004 = (*EVENTS_0003, "dsmb_review")
 
 
 def upgrade() -> None:
