@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
@@ -17,7 +16,7 @@ from data_access.engine import make_engine
 from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE, client_for, signed_app
 from tests.dash_requests import callback_request
-from tests.data.test_versions import rewrite, version_2
+from tests.later_bundles import with_safety_changes
 
 PATIENT_IDS = [f"P-00{i}".encode() for i in range(1, 9)]
 PATIENT_PANELS = ["survival", "relapse", "response", "recovery", "safety"]
@@ -220,9 +219,7 @@ def test_acc013_only_the_dsmb_and_admins_reach_reviews(app, user, status):
 
 def test_acc014_the_api_reads_earlier_versions_and_what_changed_since(sqlite_url, tmp_path):
     # Version 2: P-002's sepsis worsens from grade 4 to 5, P-008 has a new pneumonia.
-    later = tmp_path / "later"
-    shutil.copytree(SMALL_BUNDLE, later)
-    rewrite(later, "adverse_events.csv", version_2)
+    later = with_safety_changes(tmp_path / "later")
     engine = make_engine(sqlite_url)
     import_bundle(engine, SMALL_BUNDLE)
     import_bundle(engine, later)

@@ -7,7 +7,6 @@ version here adds one enrolled patient.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -17,20 +16,11 @@ from data_access.engine import make_engine
 from data_access.importing import import_bundle
 from tests.browser.conftest import GRID_ROWS
 from tests.conftest import SMALL_BUNDLE
-from tests.data.test_versions import rewrite, version_2
+from tests.later_bundles import one_more_patient, with_safety_changes
 
 pytestmark = pytest.mark.browser
 
 CHOOSER = "#shell-version-choice"
-
-
-def one_more_patient(source, target, patient_id: str):
-    shutil.copytree(source, target)
-    with open(target / "patients.csv", "a", encoding="utf-8") as f:
-        f.write(f"{patient_id},GRE,F,68,de_novo_aml,adverse,2020-05-04,2020-05-18,,,,,,,,\n")
-    with open(target / "follow_up.csv", "a", encoding="utf-8") as f:
-        f.write(f"{patient_id},2020-06-22,,,,\n")
-    return target
 
 
 def test_ver_page001_an_earlier_version_is_shown_as_it_was(
@@ -38,7 +28,7 @@ def test_ver_page001_an_earlier_version_is_shown_as_it_was(
 ):
     engine = make_engine(sqlite_url)
     import_bundle(engine, SMALL_BUNDLE)  # version 1: 6 enrolled
-    two = one_more_patient(SMALL_BUNDLE, tmp_path / "two", "P-009")
+    two = one_more_patient(tmp_path / "two", "P-009")
     import_bundle(engine, two)  # version 2: 7 enrolled
     open_app(make_app(sqlite_url, data_poll_seconds=0.5), username="dora")
     dash_duo.wait_for_text_to_equal("#kpi-enrolled-value", "7 / 21")
@@ -51,7 +41,7 @@ def test_ver_page001_an_earlier_version_is_shown_as_it_was(
     assert dash_duo.driver.current_url.endswith("/?version=1")
     assert dash_duo.find_element("#banner-version").text == "1"
 
-    import_bundle(engine, one_more_patient(two, tmp_path / "three", "P-010"))  # version 3
+    import_bundle(engine, one_more_patient(tmp_path / "three", "P-010", two))  # version 3
     time.sleep(2.0)  # four polls: the earlier version stays
     assert dash_duo.find_element("#kpi-enrolled-value").text == "6 / 21"
     dash_duo.wait_for_contains_text("#banner-as-of", "(version 3)")
@@ -68,7 +58,7 @@ def test_ver_page002_a_linked_version_opens_as_of_it_or_says_why_not(
 ):
     engine = make_engine(sqlite_url)
     import_bundle(engine, SMALL_BUNDLE)
-    import_bundle(engine, one_more_patient(SMALL_BUNDLE, tmp_path / "two", "P-009"))
+    import_bundle(engine, one_more_patient(tmp_path / "two", "P-009"))
     open_app(make_app(sqlite_url), username="ivy", path="/?version=1")
     dash_duo.wait_for_text_to_equal("#kpi-enrolled-value", "6 / 21")
     dash_duo.wait_for_contains_text("#banner-as-of", "Earlier data: version 1")
@@ -86,9 +76,7 @@ def test_ver_page003_safety_says_what_is_new_since_the_earlier_version(
     dash_duo, open_app, make_app, sqlite_url, tmp_path
 ):
     # Version 2: P-002's sepsis grade 4 -> 5, a new serious pneumonia for P-008.
-    later = tmp_path / "later"
-    shutil.copytree(SMALL_BUNDLE, later)
-    rewrite(later, "adverse_events.csv", version_2)
+    later = with_safety_changes(tmp_path / "later")
     engine = make_engine(sqlite_url)
     import_bundle(engine, SMALL_BUNDLE)
     import_bundle(engine, later)

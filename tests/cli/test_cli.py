@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli.commands import assert_clean_error, run
 from tests.conftest import REPO, SMALL_BUNDLE
-from tests.data.test_versions import rewrite, version_2
+from tests.later_bundles import one_more_patient, with_safety_changes
 
 COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats", "versions"]
 
@@ -146,12 +146,7 @@ def test_cli011_recovery_options_from_the_declared_options(sqlite_url):
 
 def test_cli012_earlier_versions_as_a_user_reads_them(sqlite_url, tmp_path):
     # Version 2 adds P-009 (enrolled at GRE); version 1 is the small bundle (6 enrolled).
-    later = tmp_path / "later"
-    shutil.copytree(SMALL_BUNDLE, later)
-    with open(later / "patients.csv", "a", encoding="utf-8") as f:
-        f.write("P-009,GRE,F,68,de_novo_aml,adverse,2020-05-04,2020-05-18,,,,,,,,\n")
-    with open(later / "follow_up.csv", "a", encoding="utf-8") as f:
-        f.write("P-009,2020-06-22,,,,\n")
+    later = one_more_patient(tmp_path / "later", "P-009")
     assert run("import", str(SMALL_BUNDLE), database_url=sqlite_url).returncode == 0
     then = json.loads(run("stats", "safety", "--json", database_url=sqlite_url).stdout)
     assert run("import", str(later), database_url=sqlite_url).returncode == 0
@@ -183,9 +178,7 @@ def test_cli012_earlier_versions_as_a_user_reads_them(sqlite_url, tmp_path):
 def test_cli013_what_is_new_for_the_dsmb_since_a_version(sqlite_url, tmp_path):
     # Version 2: P-002's sepsis (grade 4, onset 2019-05-02) worsens to grade 5 and P-008
     # has a new serious pneumonia, grade 3, onset 2020-03-20.
-    later = tmp_path / "later"
-    shutil.copytree(SMALL_BUNDLE, later)
-    rewrite(later, "adverse_events.csv", version_2)
+    later = with_safety_changes(tmp_path / "later")
     assert run("import", str(SMALL_BUNDLE), database_url=sqlite_url).returncode == 0
     assert run("import", str(later), database_url=sqlite_url).returncode == 0
     result = run("stats", "safety", "--since", "1", "--json", database_url=sqlite_url)

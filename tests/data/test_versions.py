@@ -3,7 +3,6 @@ version on SQLite and PostgreSQL; storage grows with what changed."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -19,28 +18,7 @@ from data_access.importing import import_bundle
 from data_access.queries import UnknownVersion, list_versions, load_snapshot
 from data_access.schema import BUNDLE_TABLES, HISTORY_TABLES
 from tests.conftest import SMALL_BUNDLE
-
-
-def rewrite(directory: Path, file: str, change) -> None:
-    """Apply ``change`` (rows -> rows, each a dict of strings) to a bundle file."""
-    path = directory / file
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header, rows = reader.fieldnames, list(reader)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(change(rows))
-
-
-def version_2(rows):
-    """P-002's sepsis worsens to grade 5; a new serious event for P-008."""
-    for row in rows:
-        if row["patient_id"] == "P-002":
-            row["grade"] = "5"
-    new = dict(rows[0], patient_id="P-008", term="Pneumonia", onset_on="2020-03-20")
-    new.update(soc="Infections and infestations", resolved_on="", grade="3")
-    return [*rows, new]
+from tests.later_bundles import rewrite, with_safety_changes
 
 
 def version_3_labs(rows):
@@ -62,9 +40,7 @@ def bundles(tmp_path) -> list[Path]:
     """The small bundle, then two later exports of it with the planted changes."""
     one = tmp_path / "v1"
     shutil.copytree(SMALL_BUNDLE, one)
-    two = tmp_path / "v2"
-    shutil.copytree(one, two)
-    rewrite(two, "adverse_events.csv", version_2)
+    two = with_safety_changes(tmp_path / "v2", one)
     three = tmp_path / "v3"
     shutil.copytree(two, three)
     rewrite(three, "lab_results.csv", version_3_labs)
