@@ -245,7 +245,7 @@ def layout(**_query):
         [
             html.H1("Administration", className="page-title"),
             _users_card(),
-            reviews_card(),
             _audit_card(),
+            reviews_card(),
         ]
     )
