@@ -15,7 +15,7 @@ from analysis.safety_changes import safety_changes
 from dashboard.auth import audit, require_arm_comparison, require_panel, site_scope
 from dashboard.auth.roles import STATS_PANELS as PANEL_OF_STATS
 from dashboard.store import DataUnavailable, trial_store
-from data_access.queries import UnknownVersion
+from data_access.queries import UnknownVersion, why_not_shown
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -74,11 +74,11 @@ def _version_arg(name: str) -> int | None:
 
 def _kept(store, number: int) -> dict:
     """The ``versions()`` row of a version whose rows are kept; UnknownVersion otherwise."""
-    rows = {v["version"]: v for v in store.versions()}
-    if number not in rows or not rows[number]["rows_kept"]:
-        why = "its rows were not kept" if number in rows else "there is no such version"
+    versions = store.versions()
+    why = why_not_shown(versions, number)
+    if why:
         raise UnknownVersion(f"data version {number} cannot be shown: {why}")
-    return rows[number]
+    return next(v for v in versions if v["version"] == number)
 
 
 def _changes(store, earlier: dict, version: int, site: str | None) -> dict:

@@ -55,11 +55,12 @@ def _port(text: str) -> int:
     return value
 
 
-def _engine(args, *, read_only: bool = False):
-    """Engine for ``--database-url``; readers refuse a SQLite file that is not there."""
+def _engine(args, *, read_only: bool = False, must_exist: bool = False):
+    """Engine for ``--database-url``; readers (and ``must_exist``) refuse a SQLite file that
+    is not there."""
     from data_access.engine import database_exists, make_engine
 
-    if read_only and not database_exists(args.database_url):
+    if (read_only or must_exist) and not database_exists(args.database_url):
         raise CommandError(
             f"no trial database at {args.database_url}: "
             "run `python -m dashboard import DIR` or `python -m dashboard demo-db` first"
@@ -265,9 +266,42 @@ def cmd_versions(args) -> int:
         cut = v["data_cut"].isoformat() if v["data_cut"] else "-"
         loaded = v["loaded_at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
         rows = sum(v["row_counts"].values())
-        kept = "yes" if v["rows_kept"] else "no"
+        kept = "gone" if v["removed_at"] else "yes" if v["rows_kept"] else "no"
         print(f"{v['version']:>7}  {cut:<10}  {loaded}  {kept:<4}  {rows:>4}  {v['source']}")
     return 0
+
+
+def cmd_remove_versions(args) -> int:
+    from dashboard.auth.cli import audit_command, check_audit_log, reviewed_versions
+    from data_access.version_removal import NothingToRemove, plan_removal, remove_versions
+
+    engine = _engine(args, must_exist=True)
+    if not _has_data(engine):
+        raise CommandError("no trial data loaded yet: there is no version to remove")
+    check_audit_log(args)  # a removal that cannot be audited is not made
+    keep = set() if args.include_reviewed else reviewed_versions(args)
+    try:
+        plan = plan_removal(engine, args.before, keep)
+    except NothingToRemove as error:
+        print(f"nothing removed: {error}")
+        return 0
+    for line in plan.lines():
+        print(line)
+    if not args.yes and not _confirmed():
+        print("nothing removed", file=sys.stderr)
+        return EXIT_ERROR
+    plan = remove_versions(engine, args.before, keep)
+    audit_command(args, "data_removed", plan.audit_text())
+    print(f"removed: {plan.audit_text()}")
+    return 0
+
+
+def _confirmed() -> bool:
+    """Asks on the terminal; without one (a script), the command needs ``--yes``."""
+    if not sys.stdin.isatty():
+        print("confirm with --yes (no terminal to ask on)", file=sys.stderr)
+        return False
+    return input("Type 'remove' to remove these versions for good: ").strip() == "remove"
 
 
 # --- parser ----------------------------------------------------------------------------
@@ -320,6 +354,26 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
     p = sub.add_parser("versions", parents=[common], help="list the data versions loaded")
     p.add_argument("--json", action="store_true", help="print JSON (docs/command-line.md)")
     p.set_defaults(func=cmd_versions)
+
+    p = sub.add_parser(
+        "remove-versions",
+        parents=[common, app_database_option()],
+        help="remove the rows of old data versions (asks for confirmation; audited)",
+    )
+    p.add_argument(
+        "--before",
+        type=_positive_int,
+        required=True,
+        metavar="N",
+        help="remove the versions older than N (the current version always stays)",
+    )
+    p.add_argument(
+        "--include-reviewed",
+        action="store_true",
+        help="also remove versions a DSMB review recorded (kept by default)",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_remove_versions)
 
     p = sub.add_parser("demo-db", parents=[common], help="fill the database with demo data")
     p.add_argument("--patients", type=_positive_int, help="patients to enroll (default: MTSA)")

@@ -34,12 +34,20 @@ class UnknownVersion(LookupError):
     """A data version that does not exist, or whose rows were not kept."""
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite drops the zone; the loaders always write UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
 def _version(row) -> DataVersion:
-    loaded_at = row["loaded_at"]
-    if loaded_at.tzinfo is None:  # SQLite drops the zone; loaders always write UTC
-        loaded_at = loaded_at.replace(tzinfo=dt.UTC)
     return DataVersion(
-        row["version"], loaded_at, row["data_cut"], row["source"], row.get("source_kind")
+        row["version"],
+        _utc(row["loaded_at"]),
+        row["data_cut"],
+        row["source"],
+        row.get("source_kind"),
     )
 
 
@@ -65,9 +73,23 @@ def list_versions(conn: Connection) -> list[dict]:
             **vars(_version(row)),
             "row_counts": json.loads(row["row_counts"]),
             "rows_kept": bool(row.get("rows_kept")),
+            "removed_at": _utc(row.get("removed_at")),
         }
         for row in _version_rows(conn, present)
     ]
+
+
+def why_not_shown(versions: list[dict], number: int) -> str | None:
+    """Why version ``number`` cannot be shown, in a few words; None when it can.
+
+    ``versions`` is :func:`list_versions`'s list.
+    """
+    row = next((v for v in versions if v["version"] == number), None)
+    if row is None:
+        return "there is no such version"
+    if row["removed_at"] is not None:
+        return f"an administrator removed it on {row['removed_at']:%Y-%m-%d}"
+    return None if row["rows_kept"] else "its rows were not kept"
 
 
 def _kept_version(conn: Connection, number: int, present: set[str]) -> DataVersion:
@@ -81,6 +103,11 @@ def _kept_version(conn: Connection, number: int, present: set[str]) -> DataVersi
             "no version has been loaded" if high is None else f"the versions are {low} to {high}"
         )
         raise UnknownVersion(f"no data version {number}: {known}")
+    if row.get("removed_at") is not None:
+        raise UnknownVersion(
+            f"data version {number} was removed by an administrator on "
+            f"{_utc(row['removed_at']):%Y-%m-%d}: its rows are no longer available"
+        )
     if not row.get("rows_kept"):
         raise UnknownVersion(
             f"data version {number} was loaded by a release that did not keep earlier "

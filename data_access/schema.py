@@ -235,6 +235,8 @@ class DataVersion(Base):
     row_counts: Mapped[str] = mapped_column(Text)  # JSON object {table: rows}
     rows_kept: Mapped[bool | None] = mapped_column(Boolean)
     """True when this version's rows can be read back (``data_access.history``)."""
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """When an administrator removed this version's rows (``remove-versions``)."""
 
 
 # Bundle files in load order (parents before children), keyed by CSV file name.

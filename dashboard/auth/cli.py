@@ -25,6 +25,7 @@ from dashboard.auth.audit import record
 from dashboard.auth.database import make_app_engine, make_sessionmaker, upgrade_app_database
 from dashboard.auth.errors import AuthError
 from dashboard.auth.models import utc_now
+from dashboard.auth.reviews import list_reviews
 from dashboard.auth.roles import ROLES
 
 #: (user name, role) of the demo accounts: named after their role, to be easy to try.
@@ -66,6 +67,12 @@ def audit_command(args, event: str, target: str) -> None:
     """Record in the audit log what a command-line user did to the data (an import)."""
     with _app_db(_app_url(args)) as session:
         record(session, event, username=_actor(), target=target)
+
+
+def reviewed_versions(args) -> set[int]:
+    """The data versions a DSMB review recorded (so that removing old versions keeps them)."""
+    with _app_db(_app_url(args)) as session:
+        return {review.data_version for review in list_reviews(session)}
 
 
 def check_audit_log(args) -> None:

@@ -36,6 +36,7 @@ EVENTS: tuple[str, ...] = (
     "user_updated",
     "data_import",
     "dsmb_review",
+    "data_removed",
 )
 USERNAME_LENGTH = 64
 TARGET_LENGTH = 500

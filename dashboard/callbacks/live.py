@@ -18,6 +18,7 @@ from dashboard.components.shell import CURRENT_CHOICE
 from dashboard.formatting import format_date
 from dashboard.ids import Shell
 from dashboard.store import DataUnavailable, trial_store
+from data_access.queries import why_not_shown
 
 
 def _now() -> str:
@@ -74,16 +75,14 @@ def check_as_of(requested: str | None, versions: list[dict]) -> dict | None:
     or ``{refused}`` saying in words why it cannot be shown."""
     if requested in (None, "", CURRENT_CHOICE["value"]):
         return None
-    kept = {v["version"]: v for v in versions if v["rows_kept"]}
     try:
         number = int(requested)
     except ValueError:
         return {"refused": f"“{requested}” is not a data version number."}
     if versions and number == versions[-1]["version"]:
         return None  # the current version is the current data
-    if number not in kept:
-        known = {v["version"] for v in versions}
-        why = "its rows were not kept" if number in known else "there is no such version"
+    why = why_not_shown(versions, number)
+    if why:
         return {"refused": f"Data version {number} cannot be shown: {why}."}
     return {"version": number}
 

@@ -31,7 +31,7 @@ def engine(app_db_url):
 def test_auth001_upgrade_creates_both_tables_at_head(engine):
     tables = set(inspect(engine).get_table_names())
     assert {"users", "audit_log", "app_alembic_version"} <= tables
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision() == "0005"
     columns = {c["name"] for c in inspect(engine).get_columns("users")}
     assert columns == {
         "id",
@@ -56,7 +56,7 @@ def test_auth002_upgrade_again_does_nothing(engine, app_db_url, monkeypatch):
     upgrade_app_database(app_db_url)  # remembered in this process
     database.forget_upgrades()
     upgrade_app_database(app_db_url)  # one look at the version table
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
 
 
 def test_auth003_audit_log_refuses_update_and_delete_in_the_database(engine):
@@ -93,7 +93,7 @@ def test_auth005_upgrade_from_0001_keeps_rows_and_allows_user_updated(app_db_url
         record(session, "user_removed", username="ada", target="sam")
     database.forget_upgrades()
     upgrade_app_database(engine)
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
     with make_sessionmaker(engine).begin() as session:
         record(session, "user_updated", username="ada", target="ivy: deactivated")
     with engine.connect() as conn:

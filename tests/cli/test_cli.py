@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -9,12 +10,16 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import text
 
+from dashboard.auth.database import make_app_engine, make_sessionmaker
+from dashboard.auth.reviews import record_review
 from tests.cli.commands import assert_clean_error, run
 from tests.conftest import REPO, SMALL_BUNDLE
 from tests.later_bundles import one_more_patient, with_safety_changes
 
 COMMANDS = ["import", "export", "demo-db", "demo-feed", "serve", "stats", "versions"]
+COMMANDS += ["remove-versions"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
@@ -204,3 +209,52 @@ def test_cli013_what_is_new_for_the_dsmb_since_a_version(sqlite_url, tmp_path):
     refused = run("stats", "sites", "--since", "1", database_url=sqlite_url)
     assert_clean_error(refused)
     assert "--since is for the safety panel" in refused.stderr
+
+
+def test_cli014_removing_old_versions_asks_keeps_reviewed_and_is_audited(
+    sqlite_url, app_database, tmp_path
+):
+    later = one_more_patient(tmp_path / "later", "P-009")
+    for directory in (SMALL_BUNDLE, later, SMALL_BUNDLE, later):  # versions 1 to 4
+        assert run("import", str(directory), database_url=sqlite_url).returncode == 0
+    engine = make_app_engine(app_database)
+    with make_sessionmaker(engine).begin() as session:
+        record_review(
+            session,
+            meeting_on=dt.date(2026, 6, 1),
+            data_version=2,
+            decision="continue unchanged",
+            username="dsmb",
+            versions={1, 2, 3, 4},
+        )
+
+    asked = run("remove-versions", "--before", "4", database_url=sqlite_url)  # no terminal
+    assert asked.returncode == 1
+    assert "versions whose rows are removed: 1, 3" in asked.stdout
+    assert "kept although older than 4 (DSMB reviews): 2" in asked.stdout
+    assert "confirm with --yes" in asked.stderr
+    assert run("stats", "enrollment", "--version", "1", database_url=sqlite_url).returncode == 0
+
+    done = run("remove-versions", "--before", "4", "--yes", database_url=sqlite_url)
+    assert done.returncode == 0, done.stderr
+    assert "removed: data versions removed: 1, 3" in done.stdout
+    listing = run("versions", database_url=sqlite_url).stdout.splitlines()[1:]
+    assert [line.split()[4] for line in listing] == ["gone", "yes", "gone", "yes"]
+    gone = run("stats", "enrollment", "--version", "3", database_url=sqlite_url)
+    assert_clean_error(gone)
+    assert "data version 3 was removed by an administrator" in gone.stderr
+    kept = json.loads(
+        run("stats", "enrollment", "--version", "2", "--json", database_url=sqlite_url).stdout
+    )
+    assert kept["enrolled"] == 7  # the small bundle's 6, and P-009
+    with engine.connect() as conn:
+        audited = (
+            conn.execute(text("SELECT target FROM audit_log WHERE event = 'data_removed'"))
+            .scalars()
+            .all()
+        )
+    assert audited == ["data versions removed: 1, 3"]
+    engine.dispose()
+    again = run("remove-versions", "--before", "4", "--yes", database_url=sqlite_url)
+    assert again.returncode == 0
+    assert "nothing removed: no viewable data version older than 4" in again.stdout

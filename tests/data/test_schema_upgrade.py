@@ -20,7 +20,7 @@ ADDED = {
     "follow_up": ("imputed",),
     "adverse_events": ("treatment_emergent", "grade_from_severity", "imputed"),
     "trial": ("not_recorded",),
-    "data_versions": ("source_kind", "rows_kept"),
+    "data_versions": ("source_kind", "rows_kept", "removed_at"),
 }
 ADDED_TABLES = ("time_to_event", *(f"{name}_history" for name in (*VERSIONED, "time_to_event")))
 

@@ -17,6 +17,7 @@ from data_access.history import sorted_rows
 from data_access.importing import import_bundle
 from data_access.queries import UnknownVersion, list_versions, load_snapshot
 from data_access.schema import BUNDLE_TABLES, HISTORY_TABLES
+from data_access.version_removal import NothingToRemove, plan_removal, remove_versions
 from tests.conftest import SMALL_BUNDLE
 from tests.later_bundles import rewrite, with_safety_changes
 
@@ -121,4 +122,58 @@ def test_ver005_an_old_version_exports_as_it_was_imported(trial_db_url, bundles,
     got, want = expected_tables(tmp_path / "out"), expected_tables(bundles[1])
     for name, frame in got.items():
         assert_frame_equal(frame, want[name], obj=name)
+    engine.dispose()
+
+
+def test_ver006_removing_old_versions_keeps_what_stays_viewable(trial_db_url, bundles):
+    # Imports v1, v2, v3, then v1 again (version 4). The history then holds, by hand:
+    # adverse events P-002 grade 4 [1, 2), P-002 grade 5 [2, 4), P-008 [2, 4); the
+    # withdrawn platelets [1, 3); P-005 alive [1, 3) and dead [3, 4). Removing the
+    # versions before 4 but keeping 2 (a DSMB reviewed it) needs only the rows of
+    # version 2: grade 4 and P-005 dead go.
+    engine = make_engine(trial_db_url)
+    for directory in [*bundles, bundles[0]]:
+        import_bundle(engine, directory)
+    before = history_rows(engine)
+    plan = plan_removal(engine, before=4, keep={2})
+    assert (plan.remove, plan.kept, plan.rows) == (
+        (1, 3),
+        (2,),
+        {"adverse_events": 1, "follow_up": 1},
+    )
+    assert history_rows(engine) == before  # a plan changes nothing
+    done = remove_versions(engine, before=4, keep={2})
+    assert done == plan
+    after = history_rows(engine)
+    assert (
+        before["adverse_events"] - after["adverse_events"],
+        before["follow_up"] - after["follow_up"],
+    ) == (1, 1)
+    for number, directory in ((2, bundles[1]), (4, bundles[0])):
+        expected = expected_tables(directory)
+        for name, frame in load_snapshot(engine, version=number).tables.items():
+            got = sorted_rows(frame)  # the current version is read in key order
+            assert_frame_equal(got, expected[name], obj=f"{name} of version {number}")
+    for number in (1, 3):
+        with pytest.raises(UnknownVersion, match=f"data version {number} was removed"):
+            load_snapshot(engine, version=number)
+    with engine.connect() as conn:
+        versions = list_versions(conn)
+    assert [v["rows_kept"] for v in versions] == [False, True, False, True]
+    assert [v["removed_at"] is not None for v in versions] == [True, False, True, False]
+    with pytest.raises(NothingToRemove, match="kept for their DSMB reviews"):
+        plan_removal(engine, before=4, keep={2})
+    engine.dispose()
+
+
+def test_ver007_the_current_version_is_never_removed(sqlite_url, bundles):
+    engine = make_engine(sqlite_url)
+    import_bundle(engine, bundles[0])
+    import_bundle(engine, bundles[1])
+    plan = remove_versions(engine, before=99)
+    assert plan.remove == (1,)
+    expected = expected_tables(bundles[1])
+    for name, frame in load_snapshot(engine).tables.items():
+        assert_frame_equal(sorted_rows(frame), expected[name], obj=name)
+    assert sum(history_rows(engine).values()) == 0  # only version 1 needed the retired event
     engine.dispose()

@@ -24,6 +24,7 @@ EVENTS_0001 = (
 EVENTS_0002 = (*EVENTS_0001, "user_updated")
 EVENTS_0003 = (*EVENTS_0002, "data_import")
 EVENTS_0004 = (*EVENTS_0003, "dsmb_review")
+EVENTS_0005 = (*EVENTS_0004, "data_removed")
 """The events each revision allows, frozen: a revision never reads the live model."""
 
 CONSTRAINT = "ck_audit_log_event"
