@@ -9,6 +9,7 @@ are checked before use and connecting gives up quickly.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -75,9 +76,27 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
+        if read_only:
+            roll_back_hot_journal(path)
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def roll_back_hot_journal(path: Path) -> None:
+    """Undo what a writer that died mid-transaction left in the file, if anything.
+
+    A load killed after some of its pages reached the database file leaves a "hot"
+    rollback journal; SQLite must roll it back before anyone reads, and a read-only
+    connection cannot ("attempt to write a readonly database"), so the dashboard
+    would fail until the next load. A writable connection's first read does it: when
+    the journal is a live writer's, the read just waits or passes and nothing changes.
+    If the file cannot be opened for writing, the read-only read then says why.
+    """
+    if not path.with_name(path.name + "-journal").exists():
+        return
+    with suppress(sqlite3.Error), closing(sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS)) as db:
+        db.execute("PRAGMA schema_version").fetchone()
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
