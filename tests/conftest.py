@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 # The public registry record of the 7 sites (ClinicalTrials.gov NCT03439371).
 REGISTRY_SITES = REPO / "tests" / "fixtures" / "registry" / "sites-registry.csv"
 SMALL_BUNDLE = REPO / "tests" / "fixtures" / "bundles" / "small"
+# The browser tests' app server port: set DASH_TEST_PORT to run two suites side by side.
+TEST_PORT = int(os.environ.get("DASH_TEST_PORT", "8050"))
 
 
 def _postgres_admin_url() -> str | None:

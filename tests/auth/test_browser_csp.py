@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from data_access.engine import make_engine
 from data_access.importing import import_bundle
 from tests.auth.conftest import PASSWORD, add_users, build_app
-from tests.conftest import SMALL_BUNDLE
+from tests.conftest import SMALL_BUNDLE, TEST_PORT
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def test_auth080_signed_in_overview_runs_clean_under_the_csp(dash_duo, tmp_path)
     app_db = f"sqlite:///{tmp_path / 'app.db'}"
     app = build_app(tmp_path, app_db)
     add_users(app_db)
-    dash_duo.start_server(app, navigate=False)
+    dash_duo.start_server(app, navigate=False, port=TEST_PORT)
     driver = dash_duo.driver
     driver.get(dash_duo.server.url + "/")
     dash_duo.wait_for_element("#username")

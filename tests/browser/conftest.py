@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.reports.render import figure_renderer
-from tests.conftest import PASSWORD, USERS, add_users, app_config
+from tests.conftest import PASSWORD, TEST_PORT, USERS, add_users, app_config
 
 
 def pytest_setup_options():
@@ -58,7 +58,8 @@ def open_app(dash_duo):
     """Start ``app`` and open ``path`` signed in as ``username`` (default: investigator)."""
 
     def start(app, username: str = "ivy", path: str = "/"):
-        dash_duo.start_server(app, navigate=False)  # "/" would redirect to the sign-in page
+        # navigate=False: "/" would redirect to the sign-in page
+        dash_duo.start_server(app, navigate=False, port=TEST_PORT)
         dash_duo._url = dash_duo.server.url
         sign_in_browser(dash_duo, username, path)
         return dash_duo

@@ -34,7 +34,7 @@ from tests.browser.layout_probe import (
     set_width,
     wait_settled,
 )
-from tests.conftest import USERS, add_users, app_config
+from tests.conftest import TEST_PORT, USERS, add_users, app_config
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def browser(tmp_path_factory, request):
             download_path=str(folder / "downloads"),
         ) as duo,
     ):
-        duo.start_server(app, navigate=False)
+        duo.start_server(app, navigate=False, port=TEST_PORT)
         duo._url = duo.server.url
         duo.signed_in = None
         yield duo
