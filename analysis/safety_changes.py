@@ -12,6 +12,11 @@ death is the follow-up's ``died_on``. Each difference is one row: ``patient_id``
 ``after`` (text; ``None`` when there was nothing before). An event the later
 version no longer holds is a change to "no longer reported".
 
+The Safety page also says how its headline numbers changed (:func:`kpi_changes`, in
+words by :func:`change_words`) and marks the rows of its serious-event and death
+listings that are new or changed (:func:`serious_listing_changes`,
+:func:`death_listing_changes`), from the two versions' safety reports.
+
 References
 ----------
 ICH E6(R2) 5.5.3 and FDA, *Establishment and Operation of Clinical Trial Data
@@ -22,11 +27,15 @@ and what is new since the previous report.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.data_cut import as_of_data_cut
+
+if TYPE_CHECKING:
+    from analysis.safety import SafetyReport
 
 KEY = ["patient_id", "term", "onset_on"]
 FIELDS = {
@@ -146,3 +155,107 @@ def safety_changes(
         "new": ordered(new_events + new_deaths),
         "changed": ordered(changed_events + changed_deaths),
     }
+
+
+# --- What the Safety page's headline numbers and listings say about the change ---------
+
+KPIS = ("enrolled", "grade3plus", "serious", "deaths", "gvhd")
+"""The Safety page's headline numbers (:func:`kpi_numbers`)."""
+NEW = "new"
+MINUS = "\u2212"  # a minus sign, not a hyphen
+
+
+def kpi_numbers(report: SafetyReport) -> dict[str, int | None]:
+    """The headline numbers of a safety report: patients enrolled, patients with a grade
+    ≥ 3 event, serious events, deaths, and patients with GVHD (acute plus chronic, as the
+    card adds them; None when the study does not record GVHD)."""
+    gvhd = report.gvhd
+    return {
+        "enrolled": report.enrolled,
+        "grade3plus": report.patients_grade3plus,
+        "serious": report.serious["events"],
+        "deaths": len(report.deaths.listing),
+        "gvhd": None
+        if "gvhd" in report.not_recorded
+        else gvhd.acute_patients + gvhd.chronic_patients,
+    }
+
+
+def kpi_changes(before: SafetyReport, after: SafetyReport) -> dict[str, int | None]:
+    """Each of :data:`KPIS` in ``after`` minus the same in ``before``; None where either
+    version does not have the number."""
+    old, new = kpi_numbers(before), kpi_numbers(after)
+    return {
+        name: None if old[name] is None or new[name] is None else new[name] - old[name]
+        for name in KPIS
+    }
+
+
+def change_words(change: int | None, since: int) -> str | None:
+    """'+2 since version 3', '−1 since version 3', 'no change since version 3'; None
+    when there is no change to tell (``change`` None)."""
+    if change is None:
+        return None
+    if change == 0:
+        return f"no change since version {since}"
+    sign = "+" if change > 0 else MINUS
+    return f"{sign}{abs(change)} since version {since}"
+
+
+def _difference(label: str, was, now) -> str | None:
+    """'grade 4 → 5' ('—' for nothing), None when both are the same."""
+    was, now = _text(was), _text(now)
+    return None if was == now else f"{label} {was or '—'} → {now or '—'}"
+
+
+def _within_key(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's rank among the rows of the same patient, term and onset, in order."""
+    return frame.groupby(KEY, dropna=False, sort=False).cumcount().to_numpy()
+
+
+def serious_listing_changes(before: SafetyReport, after: SafetyReport) -> list[str | None]:
+    """For each row of ``after.serious_listing``, what changed since ``before``:
+    :data:`NEW` when ``before`` did not count the event (serious or not), else each
+    changed field ('grade 4 → 5; serious no → yes'), None when nothing did.
+
+    Events pair as in :func:`safety_changes` (patient, term, onset; identical ones in
+    their order), among every counted event of each version.
+    """
+    fields = [(column, label) for column, label in FIELDS.items() if column in after.events]
+    columns = [column for column, _ in fields]
+    events = after.events.assign(rank=_within_key(after.events))
+    serious = events[events["serious"].fillna(False).astype(bool)]
+    serious = serious.assign(within=_within_key(serious))[[*KEY, "within", "rank", *columns]]
+    listing = after.serious_listing[KEY].assign(within=_within_key(after.serious_listing))
+    earlier = before.events.assign(rank=_within_key(before.events))
+    earlier = earlier[[*KEY, "rank", *[c for c in columns if c in earlier]]]
+    paired = listing.merge(serious, on=[*KEY, "within"], how="left").merge(
+        earlier, on=[*KEY, "rank"], how="left", suffixes=("", "_before"), indicator=True
+    )
+    marks = []
+    for row in paired.to_dict("records"):
+        if row["_merge"] == "left_only":
+            marks.append(NEW)
+            continue
+        said = [_difference(label, row.get(f"{c}_before"), row[c]) for c, label in fields]
+        marks.append("; ".join(s for s in said if s) or None)
+    return marks
+
+
+def death_listing_changes(before: SafetyReport, after: SafetyReport) -> list[str | None]:
+    """For each row of ``after.deaths.listing``, what changed since ``before``:
+    :data:`NEW` for a death ``before`` did not list, else a changed date or cause
+    ('date of death 2020-04-20 → 2020-04-22'), None when neither did."""
+    old = before.deaths.listing.set_index("patient_id")
+    marks = []
+    for row in after.deaths.listing.to_dict("records"):
+        if row["patient_id"] not in old.index:
+            marks.append(NEW)
+            continue
+        was = old.loc[row["patient_id"]]
+        said = [
+            _difference(label, was[column], row[column])
+            for column, label in (("died_on", "date of death"), ("cause", "cause"))
+        ]
+        marks.append("; ".join(s for s in said if s) or None)
+    return marks

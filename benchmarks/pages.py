@@ -156,10 +156,12 @@ def initial_calls(dependencies: list[dict], props: dict[str, dict], shell: dict)
     return calls
 
 
-def poll_body(version: dict | None, status: dict | None) -> dict:
+def poll_body(version: dict | None, status: dict | None, as_of: dict | None = None) -> dict:
+    """The live poll; ``as_of`` (``{"version": N}``) shows an earlier version, as the
+    "Show data" chooser does."""
     return callback_body(
         POLL_OUTPUTS,
-        [(Shell.INTERVAL, "n_intervals", 1)],
+        [(Shell.INTERVAL, "n_intervals", 1), (Shell.AS_OF, "data", as_of)],
         [(Shell.VERSION, "data", version), (Shell.STATUS, "data", status)],
     )
 
@@ -182,9 +184,10 @@ class Browser:
     dependencies: list[dict]
     version: dict | None = None
     status: dict | None = None
+    as_of: dict | None = None
 
     def poll(self) -> Reply:
-        reply = self.post(UPDATE_PATH, poll_body(self.version, self.status))
+        reply = self.post(UPDATE_PATH, poll_body(self.version, self.status, self.as_of))
         if reply.status == 200:
             response = _json(reply.body)["response"]
             self.version = response.get(Shell.VERSION, {}).get("data", self.version)

@@ -16,6 +16,7 @@ from dashboard.callbacks import (
     live,
     overview,
     recovery,
+    reports,
     reviews,
     safety,
     safety_changes,
@@ -40,6 +41,7 @@ CALLBACK_MODULES = (
     safety_changes,
     admin,
     reviews,
+    reports,
 )
 
 

@@ -26,6 +26,10 @@ class Shell:
     URL = "shell-url"
     AS_OF = "shell-as-of"
     VERSION_CHOICE = "shell-version-choice"
+    REPORT_MENU = "shell-report-menu"
+    REPORT_KIND = "shell-report-kind"  # pattern-matching: {"type": REPORT_KIND, "kind": ...}
+    REPORT_STATUS = "shell-report-status"
+    REPORT_DOWNLOAD = "shell-report-download"
 
 
 class Overview:
@@ -34,6 +38,8 @@ class Overview:
     KPIS = "overview-kpis"
     CUMULATIVE = FigureIds.of("overview-cumulative")
     BY_SITE = FigureIds.of("overview-by-site")
+    COMPARE = "overview-compare"
+    COMPARE_HINT = "overview-compare-hint"
 
 
 class Survival:
@@ -54,6 +60,9 @@ class Survival:
     RESPONSE_NOTE = "survival-response-note"
     RATES = "survival-response-rates"
     SWIMMER = FigureIds.of("survival-swimmer")
+    COMPARE = "survival-compare"
+    COMPARE_HINT = "survival-compare-hint"
+    COMPARE_NOTE = "survival-compare-note"
 
 
 class Sites:
@@ -83,9 +92,6 @@ class Safety:
     MESSAGE = "safety-message"
     CONTENT = "safety-content"
     KPIS = "safety-kpis"
-    REPORT_BUTTON = "safety-report-button"
-    REPORT_DOWNLOAD = "safety-report-download"
-    REPORT_STATUS = "safety-report-status"
     CUTOFF = "safety-cutoff"
     AE_TERMS = "safety-ae-terms-switch"
     AE_GRID = "safety-ae-grid"

@@ -87,7 +87,7 @@ def why_not_shown(versions: list[dict], number: int) -> str | None:
     row = next((v for v in versions if v["version"] == number), None)
     if row is None:
         return "there is no such version"
-    if row["removed_at"] is not None:
+    if row.get("removed_at") is not None:
         return f"an administrator removed it on {row['removed_at']:%Y-%m-%d}"
     return None if row["rows_kept"] else "its rows were not kept"
 

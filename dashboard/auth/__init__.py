@@ -18,8 +18,10 @@ from dashboard.auth.roles import (
     can_record_review,
     can_view,
     can_view_patients,
+    report_kinds,
     require_arm_comparison,
     require_panel,
+    require_report,
     require_review,
     site_scope,
 )
@@ -39,8 +41,10 @@ __all__ = [
     "can_view_patients",
     "init_auth",
     "init_security",
+    "report_kinds",
     "require_arm_comparison",
     "require_panel",
+    "require_report",
     "require_review",
     "site_scope",
 ]

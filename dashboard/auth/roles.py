@@ -46,6 +46,14 @@ ARM_COMPARISON: frozenset[str] = frozenset({DSMB})
 #: Roles that record the DSMB's reviews (meeting, version reviewed, decision).
 REVIEWERS: frozenset[str] = frozenset({DSMB, ADMIN})
 
+#: DSMB report kind -> roles that may download it. The closed report (patient listings,
+#: everything new since the last review) is the board's; the open report (aggregates of
+#: the whole trial, no patient id) is also for the investigators and the sponsor.
+REPORT_ROLES: Mapping[str, frozenset[str]] = {
+    "closed": frozenset({DSMB}),
+    "open": frozenset({INVESTIGATOR, DSMB, SPONSOR}),
+}
+
 #: Page path -> panel, for the navigation and for auditing page views.
 PAGE_PANELS: Mapping[str, str] = {
     "/": "overview",
@@ -112,6 +120,17 @@ def can_record_review(user) -> bool:
 def require_review() -> None:
     """Abort the current request with 403 unless its user may record DSMB reviews."""
     if not can_record_review(current_user):
+        flask.abort(403)
+
+
+def report_kinds(user) -> list[str]:
+    """The DSMB reports ``user`` may download, closed first."""
+    return [kind for kind, roles in REPORT_ROLES.items() if _role(user) in roles]
+
+
+def require_report(kind: str) -> None:
+    """Abort the current request with 403 unless its user may download report ``kind``."""
+    if kind not in report_kinds(current_user):
         flask.abort(403)
 
 

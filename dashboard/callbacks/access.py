@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from flask_login import current_user
 
-from dashboard.auth import require_panel, site_scope
+from dashboard.auth import require_panel, require_report, site_scope
 from dashboard.store import TrialStore, trial_store
 
 
@@ -51,6 +51,21 @@ def panel_changes(
     require_panel(panel)
     site = scope(site_scope(current_user, panel), site_filter)
     return trial_store().compared(panel, version["version"], since, compare, site)
+
+
+def report_result(kind: str, version: int, name: str, compute: Callable):
+    """``compute(tables, data_cut)`` for data version ``version``, for a DSMB report of
+    ``kind``: refused (403) unless the user may download it. Reports cover the whole
+    trial (the closed one is the board's; the open one holds aggregates only)."""
+    require_report(kind)
+    return trial_store().result(f"report:{name}", version, compute)
+
+
+def report_changes(kind: str, version: int, since: int, compare: Callable):
+    """``compare`` between data version ``since`` and ``version``, whole trial, for a
+    DSMB report of ``kind`` (see :func:`report_result`)."""
+    require_report(kind)
+    return trial_store().compared("report", version, since, compare)
 
 
 def scope(user_site: str | None, site_filter: str | None) -> str | None:

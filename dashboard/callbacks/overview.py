@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dash import Input, Output, State
+from dash.exceptions import PreventUpdate
 
-from analysis.enrollment import enrollment_summary
+from analysis.enrollment import EnrollmentSummary, enrollment_summary
+from dashboard.auth import require_panel
 from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.compare_versions import (
+    compare_choices,
+    compared_version,
+    earlier_result,
+    version_name,
+)
 from dashboard.callbacks.figure_csv import register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.components.cards import kpi_card
@@ -13,7 +21,22 @@ from dashboard.components.panel import HIDDEN, NO_FIGURE, SHOWN, figure_outputs,
 from dashboard.figures.enrollment import cumulative_enrollment_figure, enrollment_by_site_figure
 from dashboard.formatting import format_percent
 from dashboard.ids import Overview, Shell
-from dashboard.store import DataUnavailable
+from dashboard.store import DataUnavailable, trial_store
+
+PANEL = "overview"
+
+
+def earlier_summary(since, version: dict) -> tuple[EnrollmentSummary | None, str]:
+    """The enrollment of the version chosen in "Compare with" (None: none, or one that
+    cannot be read any more) and its name in the legend."""
+    try:
+        number = compared_version(since, version)
+        if number is None:
+            return None, ""
+        earlier = earlier_result(PANEL, number, "enrollment", enrollment_summary)
+    except (LookupError, ValueError):  # removed since offered, or never offered
+        return None, ""
+    return earlier, version_name(number, earlier.data_cut)
 
 
 def kpi_cards(summary) -> list:
@@ -60,24 +83,47 @@ def register(app) -> None:
         *figure_outputs(Overview.CUMULATIVE),
         *figure_outputs(Overview.BY_SITE),
         Input(Shell.VERSION, "data"),
+        Input(Overview.COMPARE, "value"),
         State(Shell.STATUS, "data"),
     )
-    def update_overview(version: dict | None, status: dict | None):
+    def update_overview(version: dict | None, since, status: dict | None):
         unavailable = panel_unavailable(version, status)
         if unavailable is not None:
             return unavailable, HIDDEN, [], *NO_FIGURE, *NO_FIGURE
         try:
-            summary = panel_result("overview", version, "enrollment", enrollment_summary)
+            summary = panel_result(PANEL, version, "enrollment", enrollment_summary)
+            earlier, name = earlier_summary(since, version)
         except DataUnavailable:
             return DATABASE_DOWN, HIDDEN, [], *NO_FIGURE, *NO_FIGURE
         start = summary.planned["date"].iloc[0] if not summary.planned.empty else None
+        cumulative = cumulative_enrollment_figure(
+            summary, start_date=start, earlier=earlier, earlier_name=name
+        )
         return (
             None,
             SHOWN,
             kpi_cards(summary),
-            *figure_shown(cumulative_enrollment_figure(summary, start_date=start)),
+            *figure_shown(cumulative),
             *figure_shown(enrollment_by_site_figure(summary.by_site)),
         )
 
-    register_figure_csv(app, "overview", Overview.CUMULATIVE, kind="cumulative-enrollment")
-    register_figure_csv(app, "overview", Overview.BY_SITE, kind="enrollment-by-site")
+    @app.callback(
+        Output(Overview.COMPARE, "options"),
+        Output(Overview.COMPARE, "value"),
+        Output(Overview.COMPARE, "disabled"),
+        Output(Overview.COMPARE_HINT, "children"),
+        Input(Shell.VERSION, "data"),
+        State(Overview.COMPARE, "value"),
+    )
+    def update_compare_choices(version, chosen):
+        """Earlier kept versions to draw beside the shown one; none while there is none."""
+        require_panel(PANEL)
+        if not version or version.get("version") is None:
+            raise PreventUpdate
+        try:
+            return compare_choices(trial_store().versions(), version["version"], chosen)
+        except DataUnavailable:
+            raise PreventUpdate from None
+
+    register_figure_csv(app, PANEL, Overview.CUMULATIVE, kind="cumulative-enrollment")
+    register_figure_csv(app, PANEL, Overview.BY_SITE, kind="enrollment-by-site")

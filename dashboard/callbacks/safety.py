@@ -1,28 +1,38 @@
-"""Safety page: KPIs, AE table, heat map and timeline, listings, GVHD, stopping rule,
-and the DSMB report download.
+"""Safety page: KPIs, AE table, heat map and timeline, listings, GVHD, stopping rule.
 
 Every callback gets its numbers through ``panel_result("safety", ...)`` (role check,
 site scope, cache per data version), so the computation runs once per data version
 however many callbacks ask.
+
+With an earlier version to compare with (the "Compared with" choice, ``Safety.SINCE``),
+the headline numbers say how they changed since it and the serious-event and death
+listings mark their new and changed rows. The earlier version's report is the same
+computation on that version (:func:`dashboard.callbacks.compare_versions.earlier_result`:
+same site scope, cached per version).
 """
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State
 from flask_login import current_user
 
-from analysis.enrollment import enrollment_summary
 from analysis.safety import ANY_AE, ae_table, safety_report
+from analysis.safety_changes import (
+    NEW,
+    change_words,
+    death_listing_changes,
+    kpi_changes,
+    serious_listing_changes,
+)
 from analysis.study_content import WHAT
 from dashboard.auth import audit, can_compare_arms, require_panel
 from dashboard.callbacks.access import panel_result, panel_view
+from dashboard.callbacks.compare_versions import compared_version, earlier_result
 from dashboard.callbacks.figure_csv import register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.components.cards import kpi_card
-from dashboard.components.grid import register_csv_export
+from dashboard.components.grid import register_csv_export, text_column
 from dashboard.components.panel import (
     HIDDEN,
     NO_FIGURE,
@@ -40,7 +50,6 @@ from dashboard.figures.safety import (
 )
 from dashboard.formatting import format_date
 from dashboard.ids import Safety, Shell
-from dashboard.reports.dsmb import dsmb_report_pdf, report_filename
 from dashboard.reports.render import figure_renderer
 from dashboard.store import DataUnavailable
 
@@ -48,16 +57,11 @@ PANEL = "safety"
 NO_AE = "No adverse event reported up to the data cut-off."
 #: update_safety's outputs after the message when there is nothing to show.
 _NOTHING_SHOWN = (
-    *(HIDDEN, [], "", "", ""),
+    *(HIDDEN, "", "", ""),
     *(HIDDEN, *NO_FIGURE, *NO_FIGURE),
     *(None, None, *NO_FIGURE),
     *(None, None, *NO_FIGURE),
 )
-
-
-def on_report_built(filename: str) -> None:
-    """A DSMB report is being sent to a user: record it in the audit log."""
-    audit("export", f"/safety {filename}")
 
 
 def on_listing_exported(filename: str) -> None:
@@ -77,6 +81,19 @@ def _report(version, status):
         return None, DATABASE_DOWN
 
 
+def _earlier(version, since):
+    """``(report, number)`` of the earlier version chosen to compare with, or ``(None,
+    None)`` when there is none (the first version) or it cannot be read (the changes
+    card says why)."""
+    try:
+        number = compared_version(since, version)
+        if number is None:
+            return None, None
+        return earlier_result(PANEL, number, "report", safety_report), number
+    except (DataUnavailable, ValueError):
+        return None, None
+
+
 def _pct(n: int, total: int) -> str:
     return f"{100 * n / total:.0f}% of the safety population" if total else ""
 
@@ -84,7 +101,7 @@ def _pct(n: int, total: int) -> str:
 IMPUTED_NAMES = {"onset_on": "onset", "resolved_on": "resolution"}
 
 
-def _gvhd_card(report):
+def _gvhd_card(report, change: str | None):
     gvhd = report.gvhd
     if "gvhd" in report.not_recorded:
         return kpi_card("GVHD", "—", "not recorded in this study", card_id="safety-kpi-gvhd")
@@ -94,10 +111,15 @@ def _gvhd_card(report):
         f"acute {gvhd.acute_patients} (grade III–IV {gvhd.acute_grade3plus}), "
         f"chronic {gvhd.chronic_patients}",
         card_id="safety-kpi-gvhd",
+        change=change,
     )
 
 
-def kpi_cards(report) -> list:
+def kpi_cards(report, earlier=None, since: int | None = None) -> list:
+    """The headline numbers; with ``earlier`` (the report of version ``since``), each
+    says how it changed since that version."""
+    changes = kpi_changes(earlier, report) if earlier is not None else {}
+    said = {name: change_words(changes.get(name), since) for name in changes}
     n = report.enrolled
     early = report.deaths.early
     treated = (
@@ -111,18 +133,21 @@ def kpi_cards(report) -> list:
             f"{n} / {report.target}" if report.target else str(n),
             treated,
             card_id="safety-kpi-enrolled",
+            change=said.get("enrolled"),
         ),
         kpi_card(
             "Grade ≥ 3 AE",
             str(report.patients_grade3plus),
             f"patients, {_pct(report.patients_grade3plus, report.safety_n)}",
             card_id="safety-kpi-grade3",
+            change=said.get("grade3plus"),
         ),
         kpi_card(
             "Serious AEs",
             str(report.serious["events"]),
             f"events in {report.serious['patients']} patients",
             card_id="safety-kpi-serious",
+            change=said.get("serious"),
         ),
         kpi_card(
             "Deaths",
@@ -130,8 +155,9 @@ def kpi_cards(report) -> list:
             f"{early[('enrollment', 30)]} by day 30, {early[('enrollment', 100)]} by day 100 "
             f"from enrollment; {report.deaths.nrm_deaths} without relapse",
             card_id="safety-kpi-deaths",
+            change=said.get("deaths"),
         ),
-        _gvhd_card(report),
+        _gvhd_card(report, said.get("gvhd")),
     ]
 
 
@@ -154,8 +180,20 @@ def _yes_no(values: pd.Series) -> pd.Series:
     return values.map({True: "yes", False: "no"})
 
 
-def serious_rows(report) -> list[dict]:
-    """The serious-event listing, each imputed date named (onset, resolution)."""
+def _marked(rows: list[dict], marks: list[str | None] | None) -> list[dict]:
+    """Rows with ``since`` (what changed since the earlier version: "new", "grade 4 →
+    5", None) and ``since_kind`` ("new", "changed" or None, for the row's highlight)."""
+    if marks is None:
+        return rows
+    return [
+        {**row, "since": mark, "since_kind": mark and (NEW if mark == NEW else "changed")}
+        for row, mark in zip(rows, marks, strict=True)
+    ]
+
+
+def serious_rows(report, earlier=None) -> list[dict]:
+    """The serious-event listing, each imputed date named (onset, resolution); with
+    ``earlier`` (an earlier version's report), each row says what changed since."""
     listing = report.serious_listing
     imputed = (
         listing["imputed"]
@@ -163,17 +201,32 @@ def serious_rows(report) -> list[dict]:
         .str.split()
         .map(lambda names: ", ".join(IMPUTED_NAMES[n] for n in names) or None)
     )
-    return _records(listing.assign(imputed=imputed))
+    marks = None if earlier is None else serious_listing_changes(earlier, report)
+    return _marked(_records(listing.assign(imputed=imputed)), marks)
 
 
-def death_rows(report) -> list[dict]:
+def death_rows(report, earlier=None) -> list[dict]:
+    """The deaths listing; with ``earlier``, each row says what changed since."""
     listing = report.deaths.listing
     columns = ["patient_id", "site_id", "died_on", "day", "day_from_transplant", "cause"]
-    return _records(
+    rows = _records(
         listing[columns].assign(
             nrm=_yes_no(listing["nrm"]), date_imputed=_yes_no(listing["date_imputed"])
         )
     )
+    return _marked(rows, None if earlier is None else death_listing_changes(earlier, report))
+
+
+def with_since_column(columns: list[dict], since: int | None) -> list[dict]:
+    """A listing's columns with "Since version N" after the patient when comparing with
+    version ``since``, without it otherwise."""
+    columns = [column for column in columns if column.get("field") != "since"]
+    if since is None:
+        return columns
+    since_column = text_column(
+        "since", f"Since version {since}", width=170, minWidth=110, cellClass="fw-semibold"
+    )
+    return [*columns[:1], since_column, *columns[1:]]
 
 
 def arm_table(report) -> tuple[list[dict], list[dict]]:
@@ -259,7 +312,6 @@ def register(app) -> None:
     @app.callback(
         Output(Safety.MESSAGE, "children"),
         Output(Safety.CONTENT, "style"),
-        Output(Safety.KPIS, "children"),
         Output(Safety.CUTOFF, "children"),
         Output(Safety.SERIOUS_CUTOFF, "children"),
         Output(Safety.DEATHS_CUTOFF, "children"),
@@ -288,7 +340,6 @@ def register(app) -> None:
         return (
             None,
             SHOWN,
-            kpi_cards(report),
             cutoff,
             cutoff,
             cutoff,
@@ -300,6 +351,20 @@ def register(app) -> None:
                 _drawn(version, "stopping", lambda: stopping_boundary_figure(report.stopping))
             ),
         )
+
+    @app.callback(
+        Output(Safety.KPIS, "children"),
+        Input(Shell.VERSION, "data"),
+        Input(Safety.SINCE, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_kpis(version, since, status):
+        """The headline numbers, with their change since the version compared with."""
+        report, _ = _report(version, status)
+        if report is None or report.enrolled == 0:  # the page says why (update_safety)
+            return []
+        earlier, number = _earlier(version, since)
+        return kpi_cards(report, earlier, number)
 
     @app.callback(
         Output(Safety.AE_EMPTY, "children"),
@@ -340,17 +405,27 @@ def register(app) -> None:
         Output(Safety.SERIOUS_EMPTY, "children"),
         Output(Safety.SERIOUS_WRAP, "style"),
         Output(Safety.SERIOUS_GRID, "rowData"),
+        Output(Safety.SERIOUS_GRID, "columnDefs"),
         Output(Safety.DEATHS_EMPTY, "children"),
         Output(Safety.DEATHS_WRAP, "style"),
         Output(Safety.DEATHS_GRID, "rowData"),
+        Output(Safety.DEATHS_GRID, "columnDefs"),
         Output(Safety.DEATHS_SUMMARY, "children"),
         Input(Shell.VERSION, "data"),
+        Input(Safety.SINCE, "value"),
         State(Shell.STATUS, "data"),
+        State(Safety.SERIOUS_GRID, "columnDefs"),
+        State(Safety.DEATHS_GRID, "columnDefs"),
     )
-    def update_safety_listings(version, status):
+    def update_safety_listings(version, since, status, serious_columns, death_columns):
+        """The serious-event and death listings; rows new or changed since the version
+        compared with are marked, in a "Since version N" column and a highlight."""
         report, _ = _report(version, status)
+        earlier, number = (None, None) if report is None else _earlier(version, since)
+        serious_columns = with_since_column(serious_columns or [], number)
+        death_columns = with_since_column(death_columns or [], number)
         if report is None:
-            return None, HIDDEN, [], None, HIDDEN, [], None
+            return None, HIDDEN, [], serious_columns, None, HIDDEN, [], death_columns, None
         serious = report.serious_listing
         deaths = report.deaths.listing
         early = report.deaths.early
@@ -365,36 +440,11 @@ def register(app) -> None:
         return (
             no_serious if serious.empty else None,
             HIDDEN if serious.empty else SHOWN,
-            _drawn(version, "serious-rows", lambda: serious_rows(report)),
+            _drawn(version, "serious-rows", lambda: serious_rows(report, earlier), since=number),
+            serious_columns,
             no_death if deaths.empty else None,
             HIDDEN if deaths.empty else SHOWN,
-            _drawn(version, "death-rows", lambda: death_rows(report)),
+            _drawn(version, "death-rows", lambda: death_rows(report, earlier), since=number),
+            death_columns,
             summary,
         )
-
-    @app.callback(
-        Output(Safety.REPORT_DOWNLOAD, "data"),
-        Output(Safety.REPORT_STATUS, "children"),
-        Input(Safety.REPORT_BUTTON, "n_clicks"),
-        State(Shell.VERSION, "data"),
-        State(Shell.STATUS, "data"),
-        running=[(Output(Safety.REPORT_BUTTON, "disabled"), True, False)],
-        prevent_initial_call=True,
-    )
-    def build_dsmb_report(n_clicks, version, status):
-        report, _ = _report(version, status)
-        if report is None:
-            return None, html.Span("No data for a report.", className="small text-danger")
-        started = time.perf_counter()
-        try:
-            enrollment = panel_result(PANEL, version, "enrollment", enrollment_summary)
-        except DataUnavailable:
-            enrollment = None
-        pdf = dsmb_report_pdf(
-            report, enrollment, renderer=figure_renderer(), version=version.get("version")
-        )
-        filename = report_filename(report)
-        on_report_built(filename)
-        seconds = time.perf_counter() - started
-        note = html.Span(f"Report built in {seconds:.1f} s", className="small text-muted")
-        return dcc.send_bytes(pdf, filename, type="application/pdf"), note

@@ -12,40 +12,18 @@ from dash.exceptions import PreventUpdate
 
 from analysis.safety_changes import safety_changes
 from dashboard.auth import require_panel
-from dashboard.auth.reviews import list_reviews
-from dashboard.auth.state import auth_state
 from dashboard.callbacks.access import panel_changes
+from dashboard.callbacks.compare_versions import default_since, since_choices
+from dashboard.callbacks.compare_versions import last_reviewed as _last_reviewed
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.callbacks.safety import on_listing_exported
 from dashboard.components.grid import register_csv_export
 from dashboard.components.panel import HIDDEN, SHOWN, empty_state
-from dashboard.formatting import format_date
 from dashboard.ids import Safety, Shell
 from dashboard.store import DataUnavailable, trial_store
 
 PANEL = "safety"
 CHANGE_WORDS = {"new": "New", "changed": "Changed"}
-
-
-def since_choices(versions: list[dict], shown: int) -> list[dict]:
-    """The kept versions before the shown one, newest first, with their data cut."""
-    return [
-        {
-            "label": f"version {v['version']}, data cut "
-            + (format_date(v["data_cut"]) if v["data_cut"] else "not given"),
-            "value": str(v["version"]),
-        }
-        for v in reversed(versions)
-        if v["rows_kept"] and v["version"] < shown
-    ]
-
-
-def default_since(choices: list[dict], reviewed: int | None) -> str | None:
-    """The last reviewed version if it can be compared with, else the newest earlier one."""
-    values = [c["value"] for c in choices]
-    if reviewed is not None and str(reviewed) in values:
-        return str(reviewed)
-    return values[0] if values else None
 
 
 def change_rows(changes: dict) -> list[dict]:
@@ -62,12 +40,6 @@ def summary(changes: dict, since: int, reviewed: int | None) -> str:
     if not new and not changed:
         return f"Nothing new or changed since version {since}{basis}."
     return f"Since version {since}{basis}: {new} new, {changed} changed."
-
-
-def _last_reviewed() -> int | None:
-    with auth_state().sessions() as session:
-        reviews = list_reviews(session)
-    return reviews[0].data_version if reviews else None
 
 
 def register(app) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dash import Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from analysis.options import BY, CONF_LEVEL, CONF_TYPE
@@ -19,8 +20,14 @@ from analysis.survival_summary import (
     survival_choices,
     survival_view,
 )
-from dashboard.auth import can_compare_arms
+from dashboard.auth import can_compare_arms, require_panel
 from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.compare_versions import (
+    compare_choices,
+    compared_version,
+    earlier_result,
+    version_name,
+)
 from dashboard.callbacks.figure_csv import csv_name, register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.callbacks.site_filter import site_option, site_options
@@ -40,7 +47,7 @@ from dashboard.figures.survival import cif_figure, km_figure, month_text
 from dashboard.figures.swimmer import swimmer_figure
 from dashboard.formatting import format_date
 from dashboard.ids import Shell, Survival
-from dashboard.store import DataUnavailable
+from dashboard.store import DataUnavailable, trial_store
 
 PANEL = "survival"
 NO_GROUPING = {"label": "No grouping", "value": "none"}
@@ -187,6 +194,31 @@ def nobody_message(options: Options):
     )
 
 
+def earlier_curves(since, version: dict, options: Options) -> tuple[dict | None, str, object]:
+    """The Kaplan–Meier curves of the version chosen in "Compare with", for the same
+    options and patients' scope: ``(curves or None, name in the legend, note)``; the
+    note says why an earlier version chosen draws no curve."""
+    try:
+        number = compared_version(since, version)
+    except ValueError:  # never offered: draw the shown curves only
+        return None, "", None
+    if number is None:
+        return None, "", None
+    try:
+        earlier = earlier_result(
+            PANEL, number, "km", survival_view, site_filter=options.site, **options.km()
+        )
+    except (LookupError, ValueError) as error:
+        return None, "", _compare_note(f"Version {number} cannot be drawn: {error}")
+    if earlier.summary.n == 0:
+        return None, "", _compare_note(f"Version {number} has no enrolled patient here.")
+    return earlier.curves, version_name(number, earlier.summary.data_cut), None
+
+
+def _compare_note(text: str):
+    return empty_state(text, color="info")
+
+
 def rate_cards(response: dict) -> list:
     texts = rate_texts(response)
     cr, cr_cri = response["cr_rate"], response["cr_cri_rate"]
@@ -222,6 +254,7 @@ def register(app) -> None:
         Output(Survival.SUMMARY, "children"),
         Output(Survival.NOTE, "children"),
         Output(Survival.LOGRANK, "children"),
+        Output(Survival.COMPARE_NOTE, "children"),
         *figure_outputs(Survival.KM),
         Input(Shell.VERSION, "data"),
         Input(Survival.ENDPOINT, "value"),
@@ -229,11 +262,14 @@ def register(app) -> None:
         Input(Survival.CONF_LEVEL, "value"),
         Input(Survival.GROUP_BY, "value"),
         Input(Survival.SITE, "value"),
+        Input(Survival.COMPARE, "value"),
         State(Shell.STATUS, "data"),
     )
-    def update_survival_curves(version, endpoint, conf_type, conf_level, group_by, site, status):
+    def update_survival_curves(
+        version, endpoint, conf_type, conf_level, group_by, site, since, status
+    ):
         def hidden(message):
-            return message, HIDDEN, "", None, "", *NO_FIGURE
+            return message, HIDDEN, "", None, "", None, *NO_FIGURE
 
         unavailable = panel_unavailable(version, status)
         if unavailable is not None:
@@ -249,14 +285,27 @@ def register(app) -> None:
             return hidden(empty_state("These curves cannot be drawn.", str(error), "warning"))
         if view.summary.n == 0:
             return hidden(nobody_message(options))
+        try:
+            earlier, name, compare_note = earlier_curves(since, version, options)
+        except DataUnavailable:
+            return hidden(DATABASE_DOWN)
         line, note = logrank_texts(view.curves, options.by)
+        figure = km_figure(
+            view.curves,
+            options.conf_level,
+            by=options.by,
+            note=note,
+            earlier=earlier,
+            earlier_name=name,
+        )
         return (
             None,
             SHOWN,
             summary_sentence(view.summary),
             no_event_note(view.summary),
             line,
-            *figure_shown(km_figure(view.curves, options.conf_level, by=options.by, note=note)),
+            compare_note,
+            *figure_shown(figure),
         )
 
     @app.callback(
@@ -317,6 +366,24 @@ def register(app) -> None:
             {"label": "No grouping", "value": NO_GROUPING},
             *select_items(BY, offered),
         ]
+
+    @app.callback(
+        Output(Survival.COMPARE, "options"),
+        Output(Survival.COMPARE, "value"),
+        Output(Survival.COMPARE, "disabled"),
+        Output(Survival.COMPARE_HINT, "children"),
+        Input(Shell.VERSION, "data"),
+        State(Survival.COMPARE, "value"),
+    )
+    def update_compare_choices(version, chosen):
+        """Earlier kept versions whose curves can be drawn beside the shown ones."""
+        require_panel(PANEL)
+        if not version or version.get("version") is None:
+            raise PreventUpdate
+        try:
+            return compare_choices(trial_store().versions(), version["version"], chosen)
+        except DataUnavailable:
+            raise PreventUpdate from None
 
     @app.callback(Output(Survival.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_site_choices(version):

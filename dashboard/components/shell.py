@@ -8,6 +8,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard.auth import can_view
+from dashboard.components.report_menu import report_menu
 from dashboard.ids import Shell
 
 TRIAL_NAME = "MTSA"
@@ -94,7 +95,7 @@ def version_chooser() -> html.Div:
                 options=[CURRENT_CHOICE],
                 value=CURRENT_CHOICE["value"],
                 size="sm",
-                style={"width": "auto", "maxWidth": "22rem"},
+                style={"width": "auto", "maxWidth": "min(22rem, calc(100vw - 7.5rem))"},
             ),
         ],
         className="d-flex align-items-center gap-2 mb-2",
@@ -114,7 +115,13 @@ def shell_layout(poll_seconds: float) -> html.Div:
             dbc.Container(
                 [
                     html.Div(
-                        [html.Div(id=Shell.BANNER, className="data-banner"), version_chooser()],
+                        [
+                            html.Div(id=Shell.BANNER, className="data-banner"),
+                            html.Div(
+                                [version_chooser(), report_menu()],
+                                className="d-flex flex-wrap align-items-start column-gap-3",
+                            ),
+                        ],
                         className="d-flex flex-wrap justify-content-between align-items-start "
                         "column-gap-3",
                     ),

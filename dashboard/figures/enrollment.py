@@ -9,9 +9,11 @@ from analysis.enrollment import EnrollmentSummary
 from dashboard.figures.sites import site_labels
 from dashboard.figures.theme import (
     COLORS,
+    EARLIER_GROUP,
     PLOTLY_DATE,
     SITE_STATUS_COLORS,
     SITE_STATUS_LABELS,
+    earlier_line,
     figure,
     hline,
     vline,
@@ -73,10 +75,39 @@ def data_cut_marks(data_cut) -> tuple[list[dict], list[dict]]:
     return [vline(cut, {"dash": "dot", "color": COLORS["muted"], "width": 1})], [label]
 
 
-def cumulative_enrollment_figure(summary: EnrollmentSummary, start_date=None) -> go.Figure:
-    """Step curve of patients enrolled to the data cut, against the target and the plan."""
+def earlier_enrolled_curve(earlier: EnrollmentSummary, name: str) -> tuple[dict, list]:
+    """The enrolled steps of an earlier data version, to its own data cut, drawn dashed
+    and lighter (``name``: the version in the legend), and its counts."""
+    start = earlier.planned["date"].iloc[0] if not earlier.planned.empty else None
+    curve, counts = enrolled_curve(earlier.cumulative, start, earlier.data_cut)
+    curve.update(
+        line=earlier_line(COLORS["primary"]),
+        name=name,
+        legendgroup=EARLIER_GROUP,
+        legendrank=2000,  # after the shown curve and the plan
+        hovertemplate=f"{name}: %{{x|{PLOTLY_DATE}}}: %{{y}} patients enrolled<extra></extra>",
+        meta="enrolled-earlier",
+    )
+    return curve, counts
+
+
+def cumulative_enrollment_figure(
+    summary: EnrollmentSummary,
+    start_date=None,
+    earlier: EnrollmentSummary | None = None,
+    earlier_name: str = "earlier version",
+) -> go.Figure:
+    """Step curve of patients enrolled to the data cut, against the target and the plan.
+
+    ``earlier``: the summary of an earlier data version, whose curve is drawn dashed and
+    lighter beneath the shown one, named ``earlier_name`` in the legend.
+    """
     curve, counts = enrolled_curve(summary.cumulative, start_date, summary.data_cut)
     traces, shapes, annotations = [curve], [], []
+    if earlier is not None:
+        before, before_counts = earlier_enrolled_curve(earlier, earlier_name)
+        traces.insert(0, before)  # beneath the shown curve
+        counts = counts + before_counts
     if not summary.planned.empty:
         traces.append(
             {

@@ -17,7 +17,7 @@ from dashboard.figures.risk_table import (
     table_layout,
     table_traces,
 )
-from dashboard.figures.theme import COLORS, figure
+from dashboard.figures.theme import COLORS, EARLIER_GROUP, earlier_line, figure, rgba
 
 ENDPOINT_NAMES = {"os": "OS", "pfs": "PFS"}
 Y_TITLES = {"os": "Overall survival (%)", "pfs": "Progression-free survival (%)"}
@@ -38,11 +38,6 @@ def group_name(by: str | None, group: str) -> str:
 
 def pct(value: float | None) -> str:
     return "NR" if value is None else f"{100 * value:.0f}"
-
-
-def rgba(hex_color: str, alpha: float) -> str:
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _ci_band(xs, lower, upper, color, group_key) -> list[dict]:
@@ -72,13 +67,20 @@ def _ci_band(xs, lower, upper, color, group_key) -> list[dict]:
 
 
 def km_figure(
-    curves: dict, conf_level: float, by: str | None = None, note: str | None = None
+    curves: dict,
+    conf_level: float,
+    by: str | None = None,
+    note: str | None = None,
+    earlier: dict | None = None,
+    earlier_name: str = "earlier version",
 ) -> go.Figure:
     """Kaplan–Meier curves with CI band, censoring marks, median, landmarks and risk table.
 
     ``curves`` is ``stats survival`` JSON (``survival_json``) grouped by the patient
     column ``by`` (None: one curve); ``note`` (the log-rank result) is written in the
-    lower left corner of the plot so that it is part of the PNG.
+    lower left corner of the plot so that it is part of the PNG. ``earlier``: the same
+    curves of an earlier data version, drawn dashed and lighter beneath them (one
+    legend entry, ``earlier_name``); the number-at-risk table stays the shown one's.
     """
     endpoint = curves["endpoint"]
     groups = curves["groups"]
@@ -98,7 +100,7 @@ def km_figure(
             ),
             (f"{prefix}censored", color, counts_at(steps, ticks, "n_censored")),
         ]
-    traces = []
+    traces = [] if earlier is None else _earlier_curves(earlier, groups, by, earlier_name)
     for index, group in enumerate(groups):
         traces += _km_curve(group, index, endpoint, f"{100 * conf_level:.0f}%", by)
     traces += _legend_keys()
@@ -188,6 +190,40 @@ def _km_curve(group: dict, index: int, endpoint: str, level: str, by) -> list[di
         + _median_drop(group, name, level, color, key)
         + _landmarks(group, name, level, color, key)
     )
+
+
+def _earlier_curves(earlier: dict, groups: list[dict], by, version: str) -> list[dict]:
+    """The step curves of an earlier version, each in the colour of the shown group of
+    the same name (a group the shown version no longer has: a colour of its own)."""
+    name = ENDPOINT_NAMES.get(earlier["endpoint"], earlier["endpoint"])
+    shown = [g["group"] for g in groups]
+    traces = []
+    for index, group in enumerate(earlier["groups"]):
+        place = shown.index(group["group"]) if group["group"] in shown else len(shown) + index
+        steps = group["steps"]
+        who = group_name(by, group["group"])
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [0.0] + [months(s["time"]) for s in steps],
+                "y": [100.0] + [100 * s["survival"] for s in steps],
+                "mode": "lines",
+                "line": earlier_line(GROUP_COLORS[place % len(GROUP_COLORS)]),
+                "name": version,
+                "legendgroup": EARLIER_GROUP,
+                "legendrank": 2000,  # after the shown curves and the marks' keys
+                "showlegend": index == 0,
+                "hovertext": [f"{version}, {who}: enrollment, {group['n']} at risk"]
+                + [
+                    f"{version}, {who}: {months(s['time']):.1f} months: {name} "
+                    f"{pct(s['survival'])}%, {s['n_at_risk']} at risk"
+                    for s in steps
+                ],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "meta": "km-earlier",
+            }
+        )
+    return traces
 
 
 def _median_drop(group, name, level, color, key) -> list[dict]:

@@ -109,6 +109,22 @@ def figure(title: str | dict, traces=(), layout: dict | None = None) -> go.Figur
     return go.Figure(data=list(traces), layout=layout)
 
 
+def rgba(hex_color: str, alpha: float) -> str:
+    """``#rrggbb`` as ``rgba(r,g,b,alpha)``: the colour, lighter on white."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def earlier_line(color: str) -> dict:
+    """The line of an earlier data version's curve drawn beside the shown one ("Compare
+    with"): dashed, thinner and lighter than the shown curve of ``color``."""
+    return {"shape": "hv", "dash": "dash", "width": 2, "color": rgba(color, 0.55)}
+
+
+EARLIER_GROUP = "earlier-version"
+"""The legend group of an earlier version's curves: one legend entry shows or hides all."""
+
+
 def hline(y, line: dict) -> dict:
     """A horizontal line across the plot at ``y`` (the shape ``add_hline`` makes)."""
     return {

@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components.compare import compare_hint, compare_select
 from dashboard.components.panel import HIDDEN, figure_card
 from dashboard.ids import Overview
 
@@ -27,6 +28,8 @@ def layout(**_query):
                                     Overview.CUMULATIVE,
                                     "Cumulative enrollment",
                                     subtitle="against the plan",
+                                    before=[compare_hint(Overview.COMPARE_HINT)],
+                                    actions=compare_select(Overview.COMPARE),
                                 ),
                                 lg=7,
                             ),

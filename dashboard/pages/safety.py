@@ -1,5 +1,6 @@
 """Safety (DSMB): adverse events by organ class and grade, serious events, deaths, GVHD,
-the early-NRM stopping boundary, and the DSMB report as PDF.
+and the early-NRM stopping boundary. (The DSMB reports are in the menu beside the
+version chooser, on every page.)
 
 The AE table expands to preferred terms with a switch ("Show preferred terms"): AG
 Grid's tree data and row grouping are Enterprise features, so the rows are rebuilt
@@ -86,6 +87,13 @@ DEATH_COLUMNS = [
     text_column("date_imputed", "Date imputed"),
 ]
 
+SINCE_ROW_CLASSES = {
+    "since-new": "params.data.since_kind == 'new'",
+    "since-changed": "params.data.since_kind == 'changed'",
+}
+"""The highlight of a listing row new or changed since the version compared with; its
+"Since version N" column says the same in words (added by the listings' callback)."""
+
 ARM_FIRST_COLUMN = text_column("label", "System organ class", **_FIXED, width=380)
 """The by-arm table's first column; one column per arm follows, built with the data."""
 
@@ -117,6 +125,7 @@ def _fitted_grid(grid_id, columns, file_name, csv_id) -> html.Div:
 
 def _listing(title, cutoff_id, empty_id, wrap_id, grid_id, csv_id, columns, file_name, note=None):
     grid = _fitted_grid(grid_id, columns, file_name, csv_id)
+    grid.children[-1].rowClassRules = SINCE_ROW_CLASSES
     body = [_cutoff(cutoff_id), html.Div(id=empty_id), html.Div(grid, id=wrap_id)]
     return panel_card(title, body + ([note] if note is not None else []))
 
@@ -127,9 +136,15 @@ def changes_card() -> dbc.Card:
     chooser = html.Div(
         [
             dbc.Label("Compared with", html_for=Safety.SINCE, className="small mb-0 text-nowrap"),
-            dbc.Select(id=Safety.SINCE, options=[], size="sm", style={"width": "auto"}),
+            dbc.Select(
+                id=Safety.SINCE,
+                options=[],
+                size="sm",
+                style={"width": "auto", "maxWidth": "100%"},  # a phone: under the label
+            ),
         ],
-        className="d-flex align-items-center gap-2",
+        className="d-flex align-items-center gap-2 flex-wrap",
+        style={"minWidth": 0, "maxWidth": "100%"},
     )
     grid = _fitted_grid(
         Safety.CHANGES_GRID, CHANGE_COLUMNS, "mtsa-safety-changes.csv", Safety.CHANGES_CSV
@@ -145,28 +160,6 @@ def changes_card() -> dbc.Card:
     )
 
 
-def report_controls() -> html.Div:
-    button = dbc.Button(
-        "DSMB report (PDF)",
-        id=Safety.REPORT_BUTTON,
-        color="primary",
-        size="sm",
-        title="The safety tables and figures of this data cut as one PDF",
-    )
-    status = dcc.Loading(
-        html.Div(
-            [html.Div(id=Safety.REPORT_STATUS), dcc.Download(id=Safety.REPORT_DOWNLOAD)],
-            style={"minWidth": "13rem", "textAlign": "right"},
-        ),
-        custom_spinner=html.Span(
-            [dbc.Spinner(size="sm", color="primary"), "Building the report…"],
-            className="d-inline-flex align-items-center gap-2 small text-muted text-nowrap",
-        ),
-        overlay_style={"visibility": "visible"},
-    )
-    return html.Div([status, button], className="d-flex align-items-center gap-2")
-
-
 def layout(**_query):
     terms = dbc.Switch(
         id=Safety.AE_TERMS, label=TERMS.label, value=TERMS.default == "yes", className="mb-0"
@@ -177,7 +170,7 @@ def layout(**_query):
     return html.Div(
         [
             html.Div(
-                [html.H1("Safety", className="page-title mb-0"), report_controls()],
+                [html.H1("Safety", className="page-title mb-0")],
                 className="d-flex justify-content-between align-items-center mb-3",
             ),
             dcc.Loading(html.Div(id=Safety.MESSAGE), type="dot"),

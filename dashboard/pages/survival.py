@@ -7,6 +7,7 @@ from dash import dcc, html
 from analysis.options import BY, CONF_LEVEL, CONF_TYPE, ENDPOINT
 from analysis.survival_panels import BUILT_IN_ENDPOINTS
 from dashboard.callbacks.survival import NO_GROUPING
+from dashboard.components.compare import compare_hint, compare_select
 from dashboard.components.panel import HIDDEN, figure_card, select_items
 from dashboard.components.site_filter import site_select
 from dashboard.ids import Survival
@@ -104,8 +105,11 @@ def layout(**_query):
                         before=[
                             html.P(id=Survival.SUMMARY, className="fs-6 fw-semibold mb-2"),
                             html.Div(id=Survival.NOTE),
+                            html.Div(id=Survival.COMPARE_NOTE),
                             html.Div(id=Survival.LOGRANK, className="small text-muted mb-2"),
+                            compare_hint(Survival.COMPARE_HINT),
                         ],
+                        actions=compare_select(Survival.COMPARE),
                     ),
                     dbc.Row(
                         [

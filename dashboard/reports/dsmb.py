@@ -1,199 +1,375 @@
-"""The DSMB safety report: one PDF with the cut-off date, enrollment, tables and figures.
+"""The DSMB reports as PDF: the closed report (the board's) and the open report (aggregates).
 
-Built with fpdf2 (pure Python) from the same :class:`analysis.safety.SafetyReport` and
-the same figure builders as the Safety page, so the PDF and the page agree. Figures
-are drawn to PNG by kaleido (:mod:`dashboard.reports.render`); if that is impossible
-the report is still built, with the reason printed where the figures would be.
-
-Sections, each on a new page: 1 summary (cut-off, enrollment, safety at a glance,
-stopping rule), 2 adverse events by organ class and grade, 3 serious adverse events
-and deaths, 4 worst-grade heat map, 5 AE timeline, 6 stopping boundary, 7 GVHD
-incidence (7 pages while the tables fit on one page each).
+Both follow the order of a data monitoring committee report: a cover page (trial, data
+cut, data version, date, who generated it, what it is compared with), then
+1 enrollment and sites, 2 efficacy (Kaplan–Meier with numbers at risk, response),
+3 recovery, 4 safety (with what is new since the DSMB's last review), 5 serious events
+and deaths, 6 data quality. The closed report lists patients (serious events, deaths,
+every change since the review) and ends with the per-patient figures; the open report,
+for investigators and the sponsor, gives the same sections as counts, never a patient
+id. Sections follow each other on the page when there is room, so the report stays
+compact. Every number comes from :mod:`dashboard.reports.contents`, i.e. from the
+analysis functions the pages use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from analysis.competing_risks import cif_at
-from analysis.safety import SafetyReport, ae_table
+from analysis.recovery_days import ENDPOINTS as RECOVERY_ENDPOINTS
+from analysis.report_tables import change_counts, deaths_by_cause, serious_by_term
+from analysis.safety import ae_table
+from dashboard.figures.enrollment import cumulative_enrollment_figure
+from dashboard.figures.recovery import cif_figure as recovery_figure
 from dashboard.figures.safety import (
     ae_timeline_figure,
     gvhd_incidence_figure,
     stopping_boundary_figure,
     worst_grade_heatmap,
 )
+from dashboard.figures.survival import km_figure, month_text
 from dashboard.formatting import format_date, format_time
-from dashboard.reports.render import RendererUnavailable
+from dashboard.reports.contents import ReportContents
+from dashboard.reports.pdf import ReportPdf, render_pngs
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-TITLE = "MTSA · DSMB safety report"
-CONFIDENTIAL = "Confidential: for the Data Safety Monitoring Board"
-_ASCII = {"≥": ">=", "≤": "<=", "–": "-", "—": "-", "…": "...", "’": "'", "×": "x"}
-FIGURE_WIDTH_PX = 1100
+KINDS = {
+    "closed": "DSMB closed report",
+    "open": "DSMB open report",
+}
+FOOTERS = {
+    "closed": "CONFIDENTIAL: closed report, for the members of the Data Safety Monitoring "
+    "Board only. Do not copy or forward.",
+    "open": "CONFIDENTIAL: open report, aggregate data, for the DSMB, the investigators and "
+    "the sponsor of MTSA.",
+}
+AUDIENCE = {
+    "closed": "Members of the Data Safety Monitoring Board only. Holds patient-level listings.",
+    "open": "The DSMB, the investigators and the sponsor. Aggregate data of the whole "
+    "trial only: no patient identifier.",
+}
+NO_AE = "No adverse event reported up to the data cut-off."
 
 
-def report_filename(report: SafetyReport) -> str:
-    cut = report.data_cut.isoformat() if report.data_cut else "no-cut"
-    return f"mtsa-dsmb-safety-report-{cut}.pdf"
+@dataclass(frozen=True)
+class ReportContext:
+    """What the cover says about the report and what it is compared with.
+
+    ``version``: the ``versions`` row of the data shown (``version, data_cut,
+    loaded_at, source``). ``since``: the earlier version compared with (same keys) and
+    ``review_on``, the date of the DSMB review of that version if any; ``changes``:
+    :func:`analysis.safety_changes.safety_changes` between the two.
+    """
+
+    kind: str
+    version: dict
+    generated_by: str
+    generated_at: dt.datetime
+    since: dict | None = None
+    review_on: dt.date | None = None
+    changes: dict | None = None
 
 
-def report_figures(report: SafetyReport) -> dict:
-    """The page's figures for the report; None where there is nothing to draw."""
-    has_events = not report.events.empty
-    gvhd = report.gvhd
-    return {
-        "heatmap": worst_grade_heatmap(
-            report.worst_grade, report.follow_up, list(report.by_soc["soc"])
-        )
-        if has_events
-        else None,
-        "timeline": ae_timeline_figure(report.events, report.follow_up) if has_events else None,
-        "stopping": stopping_boundary_figure(report.stopping),
+def report_filename(context: ReportContext) -> str:
+    cut = context.version.get("data_cut")
+    cut = cut.isoformat() if cut else "no-cut"
+    return f"mtsa-dsmb-{context.kind}-report-{cut}-v{context.version['version']}.pdf"
+
+
+def since_words(context: ReportContext) -> str:
+    """'the DSMB review of 01 Jun 2026 (version 3)', or 'version 3 (data cut ...)'."""
+    since = context.since
+    if since is None:
+        return "no earlier version"
+    if context.review_on is not None:
+        return f"the DSMB review of {format_date(context.review_on)} (version {since['version']})"
+    return f"version {since['version']} (data cut {format_date(since['data_cut'])})"
+
+
+def report_figures(contents: ReportContents, kind: str) -> dict:
+    """The figures of the report, by name; None where there is nothing to draw."""
+    safety = contents.safety
+    gvhd = safety.gvhd
+    recovery = contents.recovery
+    figures = {
+        "enrollment": cumulative_enrollment_figure(contents.enrollment),
+        "stopping": stopping_boundary_figure(safety.stopping),
         "gvhd": gvhd_incidence_figure(gvhd.acute_cif, gvhd.chronic_cif)
         if gvhd.any_reported
         else None,
+        "recovery": recovery_figure(recovery.curves, recovery.medians)
+        if recovery is not None and recovery.n_transplanted
+        else None,
     }
-
-
-class _Pdf(FPDF):
-    def __init__(self, unicode_font: bool):
-        super().__init__(orientation="landscape", format="A4")
-        self.unicode_font = unicode_font
-        if unicode_font:
-            self.add_font("body", "", str(FONT_DIR / "DejaVuSans.ttf"))
-            self.add_font("body", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.family = "body" if unicode_font else "helvetica"
-        self.set_margins(12, 12, 12)
-        self.set_auto_page_break(True, margin=14)
-        self.alias_nb_pages()
-
-    def text_of(self, value) -> str:
-        """Text safe for the font in use ('—' for missing)."""
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            value = "—"
-        value = str(value)
-        if not self.unicode_font:
-            for char, plain in _ASCII.items():
-                value = value.replace(char, plain)
-            value = value.encode("latin-1", "replace").decode("latin-1")
-        return value
-
-    def footer(self):
-        self.set_y(-10)
-        self.set_font(self.family, "", 7)
-        self.set_text_color(110)
-        self.cell(0, 4, self.text_of(f"{CONFIDENTIAL} · page {self.page_no()} of {{nb}}"))
-        self.set_text_color(0)
-
-    def heading(self, text: str, size: float = 13) -> None:
-        self.set_font(self.family, "B", size)
-        self.multi_cell(0, size * 0.5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1.5)
-
-    def para(self, text: str, size: float = 9.5, bold: bool = False) -> None:
-        self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.47, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(0.8)
-
-    def grid(self, header, rows, widths: tuple, bold_rows=(), align: str | None = None) -> None:
-        """A table; ``align`` has one letter per column (L, R, C), default L then R."""
-        self.set_font(self.family, "", 8)
-        align = align or "L" + "R" * (len(header) - 1)
-        align = [{"L": "LEFT", "R": "RIGHT", "C": "CENTER"}[a] for a in align]
-        with self.table(
-            col_widths=widths,
-            text_align=align,
-            line_height=4.2,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(233, 236, 239)),
-            padding=(0.6, 1.2),
-        ) as table:
-            table.row([self.text_of(h) for h in header])
-            for i, values in enumerate(rows):
-                style = FontFace(emphasis="BOLD") if i in bold_rows else None
-                row = table.row(style=style)
-                for value in values:
-                    row.cell(self.text_of(value))
-        self.ln(2)
+    for endpoint, curves in contents.survival.items():
+        figures[f"km-{endpoint}"] = km_figure(curves, 0.95)
+    if kind == "closed" and not safety.events.empty:
+        socs = list(safety.by_soc["soc"])
+        figures["heatmap"] = worst_grade_heatmap(safety.worst_grade, safety.follow_up, socs)
+        figures["timeline"] = ae_timeline_figure(safety.events, safety.follow_up)
+    return figures
 
 
 def _pct(n: int, total: int) -> str:
     return f"{n} ({100 * n / total:.0f}%)" if total else str(n)
 
 
-def _summary(pdf: _Pdf, report: SafetyReport, enrollment, version) -> None:
-    pdf.heading(TITLE, 16)
-    pdf.para("Micro-transplantation in elderly patients with AML (NCT03439371)")
-    pdf.para(f"Data cut-off: {format_date(report.data_cut)}", 12, bold=True)
-    made = format_time(dt.datetime.now(dt.UTC))
-    pdf.para(f"Generated {made}" + (f" from data version {version}" if version else ""), 8)
-    pdf.ln(2)
-    pdf.heading("Enrollment", 11)
-    target = report.target
-    header = ["Target", "Enrolled", "Transplanted", "Deaths"]
-    row = [target, report.enrolled, report.gvhd.transplanted, len(report.deaths.listing)]
-    if enrollment is not None:
-        header[1:1] = ["Screened", "Screen failures"]
-        row[1:1] = [enrollment.screened, enrollment.screen_failures]
-        header.append("Withdrawn")
-        row.append(enrollment.withdrawn)
-    pdf.grid(header, [row], tuple([1] * len(header)), align="C" * len(header))
-    pdf.heading("Safety at a glance", 11)
+def _cover(pdf: ReportPdf, contents: ReportContents, context: ReportContext) -> None:
+    trial = contents.trial
+    title = trial["title"].iloc[0] if len(trial) and "title" in trial else "MTSA"
+    nct = trial["nct_id"].iloc[0] if len(trial) and "nct_id" in trial else ""
+    pdf.add_page()
+    pdf.ln(18)
+    pdf.heading(f"MTSA · {KINDS[context.kind]}", 22)
+    pdf.para(f"{title}" + (f" ({nct})" if nct else ""), 12)
+    pdf.ln(6)
+    version = context.version
+    rows = [
+        ["Data cut-off", format_date(contents.data_cut)],
+        [
+            "Data version",
+            f"{version['version']}, loaded {format_time(version['loaded_at'])} from "
+            f"{version['source']}",
+        ],
+        ["New and changed since", since_words(context)],
+        ["Generated", f"{format_time(context.generated_at)} by {context.generated_by}"],
+        ["Distribution", AUDIENCE[context.kind]],
+    ]
+    pdf.grid(None, rows, (1, 4), align="LL")
+    pdf.ln(4)
+    pdf.heading("Contents", 11)
+    sections = [
+        "1 Enrollment and sites",
+        "2 Efficacy: survival and response",
+        "3 Hematopoietic recovery",
+        "4 Safety, and what is new since " + since_words(context),
+        "5 Serious adverse events and deaths"
+        + (" (listings)" if context.kind == "closed" else " (counts)"),
+        "6 Data quality",
+    ]
+    if context.kind == "closed":
+        sections.append("Appendix: adverse events per patient")
+    pdf.bullets(sections, 10)
+
+
+def _enrollment(pdf: ReportPdf, contents: ReportContents, figures, pngs, problem) -> None:
+    e = contents.enrollment
+    pdf.section("1 Enrollment and sites", new_page=True)
+    target = f"{e.enrolled} of {e.target} ({e.percent_of_target:.0f}%)" if e.target else e.enrolled
+    pdf.grid(
+        ["Enrolled", "Screened", "Screen failures", "Withdrawn", "Deaths", "Sites recruiting"],
+        [
+            [
+                target,
+                e.screened,
+                e.screen_failures,
+                e.withdrawn,
+                e.deaths,
+                f"{e.sites_recruiting} of {e.sites_total}",
+            ]
+        ],
+        (1, 1, 1, 1, 1, 1),
+        align="CCCCCC",
+    )
+    pdf.figure(figures["enrollment"], pngs.get("enrollment"), problem, "", width_share=0.62)
+    sites = contents.sites
+    rows = [
+        [
+            r.site_id,
+            r.name,
+            r.status.replace("_", " "),
+            format_date(r.activated_on),
+            int(r.screened),
+            int(r.enrolled),
+            "—" if pd.isna(r.enrolled_per_month) else f"{r.enrolled_per_month:.2f}",
+        ]
+        for r in sites.itertuples(index=False)
+    ]
+    header = ["Site", "Name", "Status", "Activated", "Screened", "Enrolled", "Per month"]
+    pdf.grid(header, rows, (5, 22, 9, 8, 6, 6, 6), align="LLLRRRR")
+
+
+def _survival_line(summary) -> str:
+    if summary.endpoint == "os":
+        events = "death" if summary.events == 1 else "deaths"
+    else:
+        events = ("event" if summary.events == 1 else "events") + " (relapse, progression or death)"
+    ci = summary.median_ci
+    ci_text = f" (95% CI {month_text(ci[0])} to {month_text(ci[1])})" if summary.median else ""
+    follow = (
+        f"; median follow-up {month_text(summary.follow_up_median)} months"
+        if summary.follow_up_median
+        else ""
+    )
+    return (
+        f"{summary.label}: {summary.n} patients, {summary.events} {events}; median "
+        f"{month_text(summary.median)} months{ci_text}{follow}."
+    )
+
+
+def _efficacy(pdf: ReportPdf, contents: ReportContents, figures, pngs, problem) -> None:
+    pdf.section("2 Efficacy: survival and response", needs=90)
+    if not contents.survival:
+        pdf.para("No patient enrolled up to the data cut-off.", bold=True)
+    for endpoint, summary in contents.summaries.items():
+        pdf.para(_survival_line(summary), 9.5, bold=True)
+        pdf.figure(
+            figures[f"km-{endpoint}"], pngs.get(f"km-{endpoint}"), problem, "", width_share=0.72
+        )
+    response = contents.response
+    if response is None:
+        pdf.para("Response assessments are not recorded in this study.")
+        return
+    pdf.subheading("Best response")
+    best = response["best"]
+    pdf.grid(
+        list(best),
+        [[_pct(int(v), response["n"]) for v in best.values()]],
+        tuple([1] * len(best)),
+        align="C" * len(best),
+    )
+    for key, label in (("cr_rate", "Complete remission (CR)"), ("cr_cri_rate", "CR or CRi")):
+        rate = response.get(key)
+        if rate and rate["estimate"] is not None:
+            pdf.para(
+                f"{label}: {100 * rate['estimate']:.0f}% of {response['n']} (95% exact CI "
+                f"{100 * rate['ci_lower']:.0f}% to {100 * rate['ci_upper']:.0f}%)."
+            )
+
+
+def _recovery(pdf: ReportPdf, contents: ReportContents, figures, pngs, problem) -> None:
+    pdf.section("3 Hematopoietic recovery", needs=80)
+    view = contents.recovery
+    if view is None:
+        pdf.para("Transplant dates are not recorded in this study.")
+        return
+    n = view.n_transplanted
+    if not n:
+        pdf.para("No patient transplanted up to the data cut-off.", bold=True)
+        return
+    rows = [
+        [e.label, _pct(view.recovered(e.name), n), month_days(view.medians.get(e.name))]
+        for e in RECOVERY_ENDPOINTS
+    ]
+    pdf.grid(
+        [
+            "Recovery (3 days in a row)",
+            f"Recovered, of {n} transplanted",
+            "Median day (deaths competing)",
+        ],
+        rows,
+        (3, 2, 2),
+        align="LRR",
+    )
+    cr = view.cr
+    if cr.evaluable:
+        pdf.para(
+            f"Complete-remission criteria met at day 90: {cr.count} of {cr.evaluable} "
+            f"evaluable patients ({100 * cr.share:.0f}%)."
+        )
+    pdf.figure(figures["recovery"], pngs.get("recovery"), problem, "", width_share=0.72)
+
+
+def month_days(day) -> str:
+    return "not reached" if day is None or pd.isna(day) else f"day {day:.0f}"
+
+
+def _safety(pdf: ReportPdf, contents: ReportContents, context, figures, pngs, problem) -> None:
+    report = contents.safety
+    pdf.section("4 Safety")
     n = report.safety_n
     overall = report.overall.iloc[0]
     early = report.deaths.early
     nrm100 = cif_at(report.deaths.nrm_cif, "nrm", 100) if report.deaths.nrm_cif.n else 0.0
     gvhd = report.gvhd
-    lines = [
-        f"Patients with any adverse event: {_pct(int(overall['patients']), n)}; "
-        f"{int(overall['events'])} events.",
-        f"Patients with a grade ≥ 3 adverse event: {_pct(report.patients_grade3plus, n)}.",
-        f"Serious adverse events: {report.serious['events']} in "
-        f"{report.serious['patients']} patients; related events: {report.related['events']} "
-        f"in {report.related['patients']} patients.",
-        f"Deaths: {len(report.deaths.listing)}; within 30 / 100 days of enrollment: "
-        f"{early[('enrollment', 30)]} / {early[('enrollment', 100)]}; of transplant: "
-        f"{early[('transplant', 30)]} / {early[('transplant', 100)]}.",
-        f"Non-relapse mortality: {report.deaths.nrm_deaths} deaths; cumulative incidence "
-        f"at day 100 from enrollment {100 * nrm100:.1f}%.",
-        f"GVHD: acute {gvhd.acute_patients} patients ({gvhd.acute_grade3plus} grade III-IV), "
-        f"chronic {gvhd.chronic_patients} patients, among {gvhd.transplanted} transplanted."
-        if "gvhd" not in report.not_recorded
-        else "GVHD: not recorded in this study.",
-    ]
-    for line in lines:
-        pdf.para("• " + line)
-    pdf.ln(1)
-    pdf.heading("Stopping rule for early non-relapse mortality", 11)
-    pdf.para(report.stopping.sentence, 10.5, bold=True)
-    pdf.para(report.stopping.rule.describe(), 8.5)
-
-
-def _ae_section(pdf: _Pdf, report: SafetyReport) -> None:
-    pdf.heading("Adverse events by system organ class and worst grade")
-    pdf.para(
-        f"Data cut-off {format_date(report.data_cut)}. Patients are counted once per row, "
-        f"at their worst grade. {report.basis.sentence(report.safety_n)}",
-        8.5,
+    pdf.bullets(
+        [
+            report.basis.sentence(n),
+            f"Patients with any adverse event: {_pct(int(overall['patients']), n)}; "
+            f"{int(overall['events'])} events.",
+            f"Patients with a grade ≥ 3 adverse event: {_pct(report.patients_grade3plus, n)}.",
+            f"Serious adverse events: {report.serious['events']} in "
+            f"{report.serious['patients']} patients; related events: "
+            f"{report.related['events']} in {report.related['patients']} patients.",
+            f"Deaths: {len(report.deaths.listing)}; within 30 / 100 days of enrollment: "
+            f"{early[('enrollment', 30)]} / {early[('enrollment', 100)]}; of transplant: "
+            f"{early[('transplant', 30)]} / {early[('transplant', 100)]}.",
+            f"Non-relapse mortality: {report.deaths.nrm_deaths} deaths; cumulative "
+            f"incidence at day 100 from enrollment {100 * nrm100:.1f}%.",
+            f"GVHD: acute {gvhd.acute_patients} patients ({gvhd.acute_grade3plus} grade "
+            f"III-IV), chronic {gvhd.chronic_patients} patients, among {gvhd.transplanted} "
+            "transplanted."
+            if "gvhd" not in report.not_recorded
+            else "GVHD: not recorded in this study.",
+        ]
     )
+    _changes(pdf, context)
+    pdf.subheading("Adverse events by system organ class and worst grade")
+    _ae_table(pdf, report)
+    pdf.subheading("Stopping rule for early non-relapse mortality")
+    pdf.para(report.stopping.sentence, 10, bold=True)
+    pdf.para(report.stopping.rule.describe(), 8.5)
+    pdf.figure(figures["stopping"], pngs.get("stopping"), problem, "", width_share=0.6)
+    if "gvhd" not in report.not_recorded:
+        pdf.subheading("Cumulative incidence of GVHD")
+        pdf.figure(
+            figures["gvhd"],
+            pngs.get("gvhd"),
+            problem,
+            "No GVHD reported up to the data cut-off.",
+            width_share=0.6,
+        )
+
+
+def _changes(pdf: ReportPdf, context: ReportContext) -> None:
+    changes = context.changes
+    if changes is None:
+        pdf.subheading("New and changed since the last review")
+        pdf.para("This is the first data version: nothing to compare with.")
+        return
+    pdf.subheading(f"New and changed since {since_words(context)}")
+    if not changes["new"] and not changes["changed"]:
+        pdf.para("Nothing new or changed in the adverse events, GVHD and deaths.", bold=True)
+        return
+    counts = change_counts(changes)
+    pdf.grid(
+        list(counts), [list(counts.values())], tuple([1] * len(counts)), align="C" * len(counts)
+    )
+    if context.kind != "closed":
+        return
+    rows = [
+        [kind, r["patient_id"], r["what"], r["before"], r["after"]]
+        for kind in ("new", "changed")
+        for r in changes[kind]
+    ]
+    pdf.grid(["", "Patient", "What", "Before", "Now"], rows, (3, 4, 24, 7, 9), align="LLLLL")
+
+
+def _ae_table(pdf: ReportPdf, report) -> None:
     table = ae_table(report, with_terms=True)
     if table["events"].iloc[0] == 0:
-        pdf.para("No adverse event reported up to the data cut-off.", bold=True)
+        pdf.para(NO_AE, bold=True)
         return
     rows, bold = [], []
     for i, r in enumerate(table.itertuples(index=False)):
         label = r.label if r.level < 1 else f"    {r.label}"
         pct = "" if pd.isna(r.percent) else f"{r.percent:.0f}%"
         grades = [r.grade_1, r.grade_2, r.grade_3, r.grade_4, r.grade_5]
-        rows.append([label, r.patients, pct, *grades, r.patients_grade3plus, r.events,
-                     r.serious_events, r.related_events])  # fmt: skip
+        rows.append(
+            [
+                label,
+                r.patients,
+                pct,
+                *grades,
+                r.patients_grade3plus,
+                r.events,
+                r.serious_events,
+                r.related_events,
+            ]
+        )
         if r.level < 1:
             bold.append(i)
     header = [
@@ -213,10 +389,29 @@ def _ae_section(pdf: _Pdf, report: SafetyReport) -> None:
     pdf.grid(header, rows, (34, 6, 5, 4, 4, 4, 4, 4, 5, 5, 6, 6), bold_rows=bold)
 
 
-def _listings(pdf: _Pdf, report: SafetyReport) -> None:
-    cut = format_date(report.data_cut)
-    pdf.heading("Serious adverse events")
-    pdf.para(f"Data cut-off {cut}; day counted from the transplant (day 0).", 8.5)
+def _serious_and_deaths(pdf: ReportPdf, contents: ReportContents, kind: str) -> None:
+    report = contents.safety
+    pdf.section("5 Serious adverse events and deaths")
+    pdf.para(f"Data cut-off {format_date(report.data_cut)}.", 8.5)
+    if kind == "closed":
+        _listings(pdf, report)
+        return
+    pdf.subheading("Serious adverse events by preferred term")
+    serious = serious_by_term(report)
+    if serious.empty:
+        pdf.para("No serious adverse event reported.", bold=True)
+    else:
+        pdf.grid(["Preferred term", "Events", "Patients"], serious.to_numpy().tolist(), (6, 1, 1))
+    pdf.subheading("Deaths by cause")
+    deaths = deaths_by_cause(report)
+    if deaths.empty:
+        pdf.para("No death reported.", bold=True)
+    else:
+        pdf.grid(["Cause", "Deaths", "Without relapse"], deaths.to_numpy().tolist(), (6, 1, 1))
+
+
+def _listings(pdf: ReportPdf, report) -> None:
+    pdf.subheading("Serious adverse events (day counted from the transplant)")
     serious = report.serious_listing
     if serious.empty:
         pdf.para("No serious adverse event reported.", bold=True)
@@ -245,9 +440,7 @@ def _listings(pdf: _Pdf, report: SafetyReport) -> None:
             "Resolved",
         ]
         pdf.grid(header, rows, (8, 16, 24, 5, 6, 9, 4, 9), align="LLLRLRRR")
-    pdf.ln(3)
-    pdf.heading("Deaths")
-    pdf.para(f"Data cut-off {cut}; days from enrollment and from the transplant.", 8.5)
+    pdf.subheading("Deaths")
     deaths = report.deaths.listing
     if deaths.empty:
         pdf.para("No death reported.", bold=True)
@@ -276,78 +469,59 @@ def _listings(pdf: _Pdf, report: SafetyReport) -> None:
     pdf.grid(header, rows, (8, 6, 9, 8, 8, 20, 7), align="LLRRRLL")
 
 
-def _figure(pdf: _Pdf, title: str, figure, png, empty: str | None, problem, lead=None):
-    pdf.heading(title)
-    if lead:
-        pdf.para(lead, 10.5, bold=True)
-    if figure is None:
-        pdf.para(empty or "Nothing to draw.", bold=True)
+def _quality(pdf: ReportPdf, contents: ReportContents) -> None:
+    pdf.section("6 Data quality", needs=50)
+    rows = (
+        [
+            ["Dated after the data cut (loaded, not shown)", t, n]
+            for t, n in contents.after_cut.items()
+        ]
+        + [
+            ["Dated before enrollment, or of a patient never enrolled", t, n]
+            for t, n in contents.before_enrollment.items()
+        ]
+        + [[what.split(": ")[1], what.split(": ")[0], n] for what, n in contents.completed.items()]
+    )
+    if not rows:
+        pdf.para(
+            "No record loaded with a remark: nothing dated after the data cut or before "
+            "enrollment, no partial date completed, no grade derived."
+        )
         return
-    if png is None:
-        pdf.para(f"Figure not drawn: {problem}", bold=True)
-        return
-    height_px = figure.layout.height or 450
-    width = pdf.epw
-    height = width * height_px / FIGURE_WIDTH_PX
-    room = pdf.h - pdf.b_margin - pdf.get_y()
-    if height > room:
-        width, height = width * room / height, room
-    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=width, h=height)
+    pdf.para("Records that loaded with a remark; each panel applies its own definition.", 8.5)
+    pdf.grid(["Remark", "Table", "Records"], rows, (6, 3, 1), align="LLR")
 
 
-def render_pngs(figures: dict, renderer) -> tuple[dict, str | None]:
-    """PNG bytes by figure name; on failure no PNGs and the reason."""
-    if renderer is None:
-        return {}, "no figure renderer was given"
-    pngs = {}
-    try:
-        for name, figure in figures.items():
-            if figure is not None:
-                height = int(figure.layout.height or 450)
-                untitled = go.Figure(figure).update_layout(title_text="")  # the page has one
-                pngs[name] = renderer.png(untitled, FIGURE_WIDTH_PX, height)
-    except RendererUnavailable as error:
-        return {}, str(error)
-    return pngs, None
+def _appendix(pdf: ReportPdf, figures, pngs, problem) -> None:
+    for name, title in (
+        ("heatmap", "Appendix: worst adverse event grade per patient and organ class"),
+        ("timeline", "Appendix: adverse events by patient, days from transplant"),
+    ):
+        if name in figures:
+            pdf.add_page()
+            pdf.heading(title)
+            pdf.figure(figures[name], pngs.get(name), problem, NO_AE)
 
 
-def dsmb_report_pdf(
-    report: SafetyReport, enrollment=None, *, renderer=None, version: int | None = None
-) -> bytes:
-    """The DSMB safety report as PDF bytes.
+def dsmb_report_pdf(contents: ReportContents, context: ReportContext, *, renderer=None) -> bytes:
+    """A DSMB report (``context.kind``: ``closed`` or ``open``) as PDF bytes.
 
-    Parameters
-    ----------
-    report : SafetyReport
-    enrollment : analysis.enrollment.EnrollmentSummary, optional
-        Adds screened, screen failures and withdrawn to the enrollment table.
-    renderer : dashboard.reports.render.FigureRenderer, optional
-        Draws the figures; without one the figure pages say so.
-    version : int, optional
-        The data version, printed under the title.
+    ``renderer`` (:class:`dashboard.reports.render.FigureRenderer`) draws the figures;
+    without one each figure's place says so.
     """
-    pdf = _Pdf(unicode_font=(FONT_DIR / "DejaVuSans.ttf").exists())
-    pdf.set_title(f"{TITLE}, data cut-off {format_date(report.data_cut)}")
+    pdf = ReportPdf(FOOTERS[context.kind])
+    pdf.set_title(f"MTSA {KINDS[context.kind]}, data cut-off {format_date(contents.data_cut)}")
     pdf.set_creator("MTSA monitoring dashboard")
-    figures = report_figures(report)
+    pdf.set_author(context.generated_by)
+    figures = report_figures(contents, context.kind)
     pngs, problem = render_pngs(figures, renderer)
-    pdf.add_page()
-    _summary(pdf, report, enrollment, version)
-    pdf.add_page()
-    _ae_section(pdf, report)
-    pdf.add_page()
-    _listings(pdf, report)
-    no_ae = "No adverse event reported up to the data cut-off."
-    pages = [
-        ("Worst adverse event grade per patient and organ class", "heatmap", no_ae),
-        ("Adverse events by patient, days from transplant", "timeline", no_ae),
-        ("Early non-relapse mortality against the stopping boundary", "stopping", None),
-        ("Cumulative incidence of GVHD", "gvhd", "No GVHD reported up to the data cut-off."),
-    ]
-    if "gvhd" in report.not_recorded:  # a study of another design: no page for it
-        pages = pages[:-1]
-    for title, name, empty in pages:
-        pdf.add_page()
-        lead = report.stopping.sentence if name == "stopping" else None
-        _figure(pdf, title, figures[name], pngs.get(name), empty, problem, lead)
+    _cover(pdf, contents, context)
+    _enrollment(pdf, contents, figures, pngs, problem)
+    _efficacy(pdf, contents, figures, pngs, problem)
+    _recovery(pdf, contents, figures, pngs, problem)
+    _safety(pdf, contents, context, figures, pngs, problem)
+    _serious_and_deaths(pdf, contents, context.kind)
+    _quality(pdf, contents)
+    if context.kind == "closed":
+        _appendix(pdf, figures, pngs, problem)
     return bytes(pdf.output())

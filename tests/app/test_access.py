@@ -247,3 +247,45 @@ def test_acc014_the_api_reads_earlier_versions_and_what_changed_since(sqlite_url
         refused = dora.get(f"/api/stats/safety?{query}")
         assert refused.status_code == 400 and words in refused.get_json()["error"]
     assert dora.get("/api/stats/sites?since=1").status_code == 400
+
+
+def report_request(client, kind: str):
+    """The reports menu's callback, as a forged request for report ``kind``."""
+    item = {"kind": kind, "type": "shell-report-kind"}
+    payload = {
+        "output": "..shell-report-download.data...shell-report-status.children..",
+        "outputs": [
+            {"id": "shell-report-download", "property": "data"},
+            {"id": "shell-report-status", "property": "children"},
+        ],
+        "inputs": [[{"id": item, "property": "n_clicks", "value": 1}]],
+        "state": [
+            {"id": "shell-data-version", "property": "data", "value": current_version(client)},
+            {"id": "shell-db-status", "property": "data", "value": None},
+        ],
+        "changedPropIds": ['{"kind":"' + kind + '","type":"shell-report-kind"}.n_clicks'],
+    }
+    return client.post("/_dash-update-component", json=payload)
+
+
+@pytest.mark.parametrize(
+    ("user", "kind"),
+    [
+        ("spencer", "closed"),
+        ("ivy", "closed"),
+        ("sam", "closed"),
+        ("ada", "closed"),
+        ("ada", "open"),
+    ],
+)
+def test_acc015_reports_outside_the_role_are_refused(app, user, kind):
+    assert report_request(client_for(app, user), kind).status_code == 403
+
+
+def test_acc016_the_sponsor_gets_the_open_report(app, monkeypatch):
+    monkeypatch.setattr("dashboard.callbacks.reports.figure_renderer", lambda: None)
+    response = report_request(client_for(app, "spencer"), "open")
+    assert response.status_code == 200
+    sent = response.get_json()["response"]["shell-report-download"]["data"]
+    assert sent["filename"] == "mtsa-dsmb-open-report-2020-06-30-v1.pdf"
+    assert sent["type"] == "application/pdf"

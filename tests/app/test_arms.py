@@ -55,6 +55,7 @@ def test_arm003_forged_survival_callback_grouped_by_arm_is_refused(app):
         (Survival.CONF_LEVEL, "value", "0.95"),
         (Survival.GROUP_BY, "value", "arm"),
         (Survival.SITE, "value", "all"),
+        (Survival.COMPARE, "value", "none"),
     ]
     outputs = [
         (Survival.MESSAGE, "children"),
@@ -62,6 +63,7 @@ def test_arm003_forged_survival_callback_grouped_by_arm_is_refused(app):
         (Survival.SUMMARY, "children"),
         (Survival.NOTE, "children"),
         (Survival.LOGRANK, "children"),
+        (Survival.COMPARE_NOTE, "children"),
         (Survival.KM.graph, "figure"),
         (Survival.KM.graph, "style"),
     ]

@@ -67,7 +67,7 @@ def test_figcsv002_overview_by_site_csv_holds_the_hand_counts(app, tmp_path):
             (Overview.BY_SITE.graph, "figure"),
             (Overview.BY_SITE.graph, "style"),
         ],
-        [(Shell.VERSION, "data", VERSION)],
+        [(Shell.VERSION, "data", VERSION), (Overview.COMPARE, "value", "none")],
         STATUS,
     ).get_json()["response"]
     by_site = page[Overview.BY_SITE.graph]["figure"]

@@ -213,12 +213,13 @@ CURVE_OUTPUTS = [
     ("survival-summary", "children"),
     ("survival-note", "children"),
     ("survival-logrank", "children"),
+    ("survival-compare-note", "children"),
     ("survival-km-graph", "figure"),
     ("survival-km-graph", "style"),
 ]
 
 
-def curves_request(client, conf_type="log", conf_level="0.95", site="all"):
+def curves_request(client, conf_type="log", conf_level="0.95", site="all", compare="none"):
     return callback_request(
         client,
         CURVE_OUTPUTS,
@@ -229,6 +230,7 @@ def curves_request(client, conf_type="log", conf_level="0.95", site="all"):
             ("survival-conf-level", "value", conf_level),
             ("survival-group-by", "value", "none"),
             ("survival-site", "value", site),
+            ("survival-compare", "value", compare),
         ],
         [("shell-db-status", "data", {"reachable": True})],
     )
@@ -253,6 +255,10 @@ def test_surv_page009_forged_options_get_a_clear_message(make_app, small_db):
         message = str(body["survival-message"]["children"])
         assert "cannot be drawn" in message
         assert "Traceback" not in message
+    for forged in ("1", "99", "<script>"):  # "Compare with": only earlier versions
+        body = curves_request(client, compare=forged).get_json()["response"]
+        traces = body["survival-km-graph"]["figure"]["data"]
+        assert not [t for t in traces if t.get("meta") == "km-earlier"]
 
 
 def test_surv_page010_sponsor_is_refused_the_survival_numbers(make_app, small_db):
