@@ -21,23 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from dashboard.auth.migrations.audit_events import EVENTS_0005
 from dashboard.auth.roles import ROLES
 
-EVENTS: tuple[str, ...] = (
-    "sign_in",
-    "failed_sign_in",
-    "lock_out",
-    "sign_out",
-    "page_view",
-    "export",
-    "api_call",
-    "user_added",
-    "user_removed",
-    "user_updated",
-    "data_import",
-    "dsmb_review",
-    "data_removed",
-)
+EVENTS: tuple[str, ...] = EVENTS_0005
+"""The audit events of the newest app-database revision (``migrations/audit_events.py``)."""
 USERNAME_LENGTH = 64
 TARGET_LENGTH = 500
 ADDRESS_LENGTH = 64

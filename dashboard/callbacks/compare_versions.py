@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dash import Input, Output, State
+from dash.exceptions import PreventUpdate
+
+from dashboard.auth import require_panel
 from dashboard.auth.reviews import list_reviews
 from dashboard.auth.state import auth_state
 from dashboard.callbacks.access import panel_result
 from dashboard.formatting import format_date
+from dashboard.ids import Shell
+from dashboard.store import DataUnavailable, trial_store
 
 NO_COMPARISON = "none"
 """The "Compare with" value drawing no earlier curve (the default)."""
@@ -99,3 +105,25 @@ def version_name(number: int, data_cut) -> str:
     2020)'."""
     cut = format_date(data_cut) if data_cut else "not given"
     return f"Version {number} (data cut {cut})"
+
+
+def register_compare_choices(app, panel: str, select: str, hint: str) -> None:
+    """The "Compare with" select ``select`` of ``panel``'s page and its ``hint`` line,
+    kept to the earlier kept versions of the version shown (:func:`compare_choices`)."""
+
+    @app.callback(
+        Output(select, "options"),
+        Output(select, "value"),
+        Output(select, "disabled"),
+        Output(hint, "children"),
+        Input(Shell.VERSION, "data"),
+        State(select, "value"),
+    )
+    def update_compare_choices(version, chosen):
+        require_panel(panel)
+        if not version or version.get("version") is None:
+            raise PreventUpdate
+        try:
+            return compare_choices(trial_store().versions(), version["version"], chosen)
+        except DataUnavailable:
+            raise PreventUpdate from None

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dash import Input, Output, State
-from dash.exceptions import PreventUpdate
 
 from analysis.enrollment import EnrollmentSummary, enrollment_summary
-from dashboard.auth import require_panel
 from dashboard.callbacks.access import panel_result
 from dashboard.callbacks.compare_versions import (
-    compare_choices,
     compared_version,
     earlier_result,
+    register_compare_choices,
     version_name,
 )
 from dashboard.callbacks.figure_csv import register_figure_csv
@@ -21,7 +19,7 @@ from dashboard.components.panel import HIDDEN, NO_FIGURE, SHOWN, figure_outputs,
 from dashboard.figures.enrollment import cumulative_enrollment_figure, enrollment_by_site_figure
 from dashboard.formatting import format_percent
 from dashboard.ids import Overview, Shell
-from dashboard.store import DataUnavailable, trial_store
+from dashboard.store import DataUnavailable
 
 PANEL = "overview"
 
@@ -107,23 +105,7 @@ def register(app) -> None:
             *figure_shown(enrollment_by_site_figure(summary.by_site)),
         )
 
-    @app.callback(
-        Output(Overview.COMPARE, "options"),
-        Output(Overview.COMPARE, "value"),
-        Output(Overview.COMPARE, "disabled"),
-        Output(Overview.COMPARE_HINT, "children"),
-        Input(Shell.VERSION, "data"),
-        State(Overview.COMPARE, "value"),
-    )
-    def update_compare_choices(version, chosen):
-        """Earlier kept versions to draw beside the shown one; none while there is none."""
-        require_panel(PANEL)
-        if not version or version.get("version") is None:
-            raise PreventUpdate
-        try:
-            return compare_choices(trial_store().versions(), version["version"], chosen)
-        except DataUnavailable:
-            raise PreventUpdate from None
+    register_compare_choices(app, PANEL, Overview.COMPARE, Overview.COMPARE_HINT)
 
     register_figure_csv(app, PANEL, Overview.CUMULATIVE, kind="cumulative-enrollment")
     register_figure_csv(app, PANEL, Overview.BY_SITE, kind="enrollment-by-site")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dash import Input, Output, State, no_update
-from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from analysis.options import BY, CONF_LEVEL, CONF_TYPE
@@ -20,12 +19,12 @@ from analysis.survival_summary import (
     survival_choices,
     survival_view,
 )
-from dashboard.auth import can_compare_arms, require_panel
+from dashboard.auth import can_compare_arms
 from dashboard.callbacks.access import panel_result
 from dashboard.callbacks.compare_versions import (
-    compare_choices,
     compared_version,
     earlier_result,
+    register_compare_choices,
     version_name,
 )
 from dashboard.callbacks.figure_csv import csv_name, register_figure_csv
@@ -47,7 +46,7 @@ from dashboard.figures.survival import cif_figure, km_figure, month_text
 from dashboard.figures.swimmer import swimmer_figure
 from dashboard.formatting import format_date
 from dashboard.ids import Shell, Survival
-from dashboard.store import DataUnavailable, trial_store
+from dashboard.store import DataUnavailable
 
 PANEL = "survival"
 NO_GROUPING = {"label": "No grouping", "value": "none"}
@@ -367,23 +366,7 @@ def register(app) -> None:
             *select_items(BY, offered),
         ]
 
-    @app.callback(
-        Output(Survival.COMPARE, "options"),
-        Output(Survival.COMPARE, "value"),
-        Output(Survival.COMPARE, "disabled"),
-        Output(Survival.COMPARE_HINT, "children"),
-        Input(Shell.VERSION, "data"),
-        State(Survival.COMPARE, "value"),
-    )
-    def update_compare_choices(version, chosen):
-        """Earlier kept versions whose curves can be drawn beside the shown ones."""
-        require_panel(PANEL)
-        if not version or version.get("version") is None:
-            raise PreventUpdate
-        try:
-            return compare_choices(trial_store().versions(), version["version"], chosen)
-        except DataUnavailable:
-            raise PreventUpdate from None
+    register_compare_choices(app, PANEL, Survival.COMPARE, Survival.COMPARE_HINT)
 
     @app.callback(Output(Survival.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_site_choices(version):

@@ -396,18 +396,17 @@ def _serious_and_deaths(pdf: ReportPdf, contents: ReportContents, kind: str) -> 
     if kind == "closed":
         _listings(pdf, report)
         return
-    pdf.subheading("Serious adverse events by preferred term")
-    serious = serious_by_term(report)
-    if serious.empty:
-        pdf.para("No serious adverse event reported.", bold=True)
-    else:
-        pdf.grid(["Preferred term", "Events", "Patients"], serious.to_numpy().tolist(), (6, 1, 1))
-    pdf.subheading("Deaths by cause")
-    deaths = deaths_by_cause(report)
-    if deaths.empty:
-        pdf.para("No death reported.", bold=True)
-    else:
-        pdf.grid(["Cause", "Deaths", "Without relapse"], deaths.to_numpy().tolist(), (6, 1, 1))
+    for title, table, header, empty in (
+        ("Serious adverse events by preferred term", serious_by_term(report),
+         ["Preferred term", "Events", "Patients"], "No serious adverse event reported."),
+        ("Deaths by cause", deaths_by_cause(report), ["Cause", "Deaths", "Without relapse"],
+         "No death reported."),
+    ):  # fmt: skip
+        pdf.subheading(title)
+        if table.empty:
+            pdf.para(empty, bold=True)
+        else:
+            pdf.grid(header, table.to_numpy().tolist(), (6, 1, 1))
 
 
 def _listings(pdf: ReportPdf, report) -> None:
