@@ -33,3 +33,39 @@ dagcomponentfuncs.Badge = function (props) {
     String(props.value)
   );
 };
+
+/* The patient profile's address for `patientId`: /patients/<id>, with the data version
+ * of the page (?version=N) kept when an earlier version is shown. */
+function patientProfileHref(patientId) {
+  var version = new URLSearchParams(window.location.search).get("version");
+  var query = version ? "?version=" + encodeURIComponent(version) : "";
+  return "/patients/" + encodeURIComponent(patientId) + query;
+}
+
+/* A patient id as a link to the patient's profile. A plain click opens it inside the
+ * app (as dcc.Link does: no reload); a click with a modifier key, or a middle click,
+ * is the browser's (a new tab or window). */
+dagcomponentfuncs.PatientLink = function (props) {
+  if (props.value === null || props.value === undefined || props.value === "") {
+    return null;
+  }
+  var patientId = String(props.value);
+  return React.createElement(
+    "a",
+    {
+      href: patientProfileHref(patientId),
+      className: "patient-link",
+      title: "Open the profile of patient " + patientId,
+      onClick: function (event) {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+          return;
+        }
+        event.preventDefault();
+        window.history.pushState({}, "", patientProfileHref(patientId));
+        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+        window.scrollTo(0, 0);
+      },
+    },
+    patientId
+  );
+};

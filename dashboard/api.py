@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from analysis.options import UnknownOption
 from analysis.panels import STATS_PANELS, parse_options
+from analysis.patient_profile import UnknownPatient, patient_json
 from analysis.safety_changes import safety_changes
 from dashboard.auth import audit, require_arm_comparison, require_panel, site_scope
 from dashboard.auth.roles import STATS_PANELS as PANEL_OF_STATS
@@ -18,6 +19,47 @@ from dashboard.store import DataUnavailable, trial_store
 from data_access.queries import UnknownVersion, why_not_shown
 
 api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@api.get("/stats/patient")
+def patient_stats():
+    """``stats patient --id ID --json`` for users of the ``patients`` panel; 404 for an id
+    the data do not have, and for a site-bound investigator's patient of another site
+    (the same answer, so that other sites' ids do not show)."""
+    require_panel(PANEL_OF_STATS["patient"])
+    unknown = set(request.args) - {"id", "version"}
+    if unknown:
+        return jsonify(error=f"unknown option(s) for patient: {', '.join(sorted(unknown))}"), 400
+    patient_id = request.args.get("id", "").strip()
+    if not patient_id:
+        return jsonify(error="id is required: /api/stats/patient?id=P-001"), 400
+    try:
+        version = _version_arg("version")
+    except ValueError as error:
+        return jsonify(error=str(error)), 400
+    audit("api_call", request.full_path.rstrip("?"))
+    store = trial_store()
+    poll = store.poll()
+    if not poll.reachable:
+        return jsonify(error="the trial database cannot be reached"), 503
+    if poll.version is None:
+        return jsonify(error="no trial data have been loaded yet"), 404
+    site = site_scope(current_user, PANEL_OF_STATS["patient"])
+    try:
+        shown = _kept(store, version) if version is not None else vars(poll.version)
+        result = store.patient_result(
+            "api:patient", shown["version"], patient_id, patient_json, site=site
+        )
+    except DataUnavailable:
+        return jsonify(error="the trial database cannot be reached"), 503
+    except UnknownVersion as error:
+        return jsonify(error=str(error)), 400
+    except UnknownPatient as error:
+        return jsonify(error=str(error)), 404
+    data_cut = shown["data_cut"]
+    return jsonify(
+        {"version": shown["version"], "data_cut": data_cut and data_cut.isoformat(), **result}
+    )
 
 
 @api.get("/stats/<panel>")

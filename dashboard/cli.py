@@ -209,7 +209,11 @@ def cmd_stats(args) -> int:
 
     if args.since is not None and args.panel != "safety":
         raise CommandError("--since is for the safety panel: stats safety --since N")
+    if (args.id is not None) != (args.panel == "patient"):
+        raise CommandError("--id is for the patient panel, which needs it: stats patient --id ID")
     engine = _engine(args, read_only=True)
+    if args.panel == "patient":
+        return _patient_stats(engine, args)
     try:
         snapshot = at_data_cut(load_snapshot(engine, args.version))
         earlier = None if args.since is None else load_snapshot(engine, args.since)
@@ -246,6 +250,42 @@ def cmd_stats(args) -> int:
         for key, value in payload.items():
             if not isinstance(value, (list, dict)):
                 print(f"{key}: {value}")
+    return 0
+
+
+def _patient_stats(engine, args) -> int:
+    """``stats patient --id ID``: read that patient's rows only (``load_patient``)."""
+    from analysis.patient_profile import UnknownPatient, patient_json
+    from dashboard.store import part_at_data_cut
+    from data_access.queries import UnknownVersion, load_patient
+
+    try:
+        snapshot, data_cut = part_at_data_cut(load_patient(engine, args.id, args.version))
+    except UnknownVersion as error:
+        raise CommandError(str(error)) from None
+    if snapshot.version is None:
+        raise CommandError("no trial data loaded yet: run `python -m dashboard import DIR` first")
+    try:
+        result = patient_json(snapshot.tables, data_cut, args.id)
+    except UnknownPatient as error:
+        raise CommandError(f"{error} (version {snapshot.version.version})") from None
+    payload = {
+        "version": snapshot.version.version,
+        "data_cut": data_cut and data_cut.isoformat(),
+        **result,
+    }
+    if args.json:
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    for key, value in payload.items():
+        if isinstance(value, dict):
+            for name, day in value.items():
+                print(f"{key} {name}: {day}")
+        elif isinstance(value, list):
+            print(f"{key}: {len(value)}")
+        else:
+            print(f"{key}: {value}")
     return 0
 
 
@@ -399,7 +439,8 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("stats", parents=[common], help="print the numbers behind a panel")
-    p.add_argument("panel", choices=sorted(STATS_PANELS), help="which panel")
+    p.add_argument("panel", choices=sorted([*STATS_PANELS, "patient"]), help="which panel")
+    p.add_argument("--id", metavar="ID", help="patient: the patient's id (P-001)")
     p.add_argument("--json", action="store_true", help="print JSON (docs/command-line.md)")
     p.add_argument(
         "--version",

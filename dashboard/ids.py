@@ -148,6 +148,34 @@ class Recovery:
     CHIMERISM_NOTE = "recovery-chimerism-note"
 
 
+class Patient:
+    """The patient profile page (``/patients/<id>``); ids start with its panel's name,
+    "patients", so that the callback guard checks that panel's roles."""
+
+    MESSAGE = "patients-message"
+    CONTENT = "patients-content"
+    PATIENT_ID = "patients-patient-id"
+    CHOOSER = "patients-chooser"
+    PREVIOUS = "patients-previous"
+    NEXT = "patients-next"
+    HEADER = "patients-header"
+    AXIS = "patients-axis"
+    COURSE = FigureIds.of("patients-course")
+    EVENTS_GRID = "patients-events-grid"
+    EVENTS_CSV = "patients-events-csv"
+    LABS_GRID = "patients-labs-grid"
+    LABS_CSV = "patients-labs-csv"
+    TRANSFUSIONS_GRID = "patients-transfusions-grid"
+    TRANSFUSIONS_CSV = "patients-transfusions-csv"
+    RESPONSES_GRID = "patients-responses-grid"
+    RESPONSES_CSV = "patients-responses-csv"
+    CHIMERISM_GRID = "patients-chimerism-grid"
+    CHIMERISM_CSV = "patients-chimerism-csv"
+    LOG = "patients-log-scale"
+    ORDER = "patients-order"
+    GO = "patients-go"  # a dcc.Location that moves the app to another profile
+
+
 class Admin:
     USERS_MESSAGE = "admin-users-message"
     USERS_GRID = "admin-users-grid"

@@ -15,6 +15,7 @@ its own ``require_panel`` call.
 from __future__ import annotations
 
 import functools
+import re
 
 import dash
 from dash import html
@@ -48,6 +49,15 @@ def not_allowed(panel: str) -> html.Div:
     )
 
 
+def shown_path(page: dict, query: dict) -> str:
+    """The page's address as opened: a ``path_template`` page (``/patients/<patient_id>``)
+    with its variables filled in, so that the audit log names the patient."""
+    template = page.get("path_template")
+    if not template:
+        return page["path"]
+    return re.sub(r"<(\w+)>", lambda m: str(query.get(m.group(1), "")), template)
+
+
 def _guard(page: dict):
     layout = page["layout"]
     if getattr(layout, "guarded", False):
@@ -56,10 +66,11 @@ def _guard(page: dict):
     @functools.wraps(layout)
     def guarded_layout(**query):
         panel = page.get("panel")
+        path = shown_path(page, query)
         if panel is not None and not can_view(current_user, panel):
-            audit("page_view", f"{page['path']} (refused)")
+            audit("page_view", f"{path} (refused)")
             return not_allowed(panel)
-        audit("page_view", page["path"])
+        audit("page_view", path)
         return layout(**query)
 
     guarded_layout.guarded = True

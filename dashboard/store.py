@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.data_cut import as_of_data_cut
+from analysis.patient_profile import UnknownPatient, one_patient
 from analysis.scope import restrict_to_site
 from data_access.engine import database_exists
 from data_access.frames import DataVersion, TrialSnapshot
@@ -34,6 +35,8 @@ from data_access.queries import (
     has_schema,
     latest_version,
     list_versions,
+    load_patient,
+    load_patient_list,
     load_snapshot,
 )
 
@@ -124,6 +127,74 @@ class TrialStore:
         self._store(_cache_key(name, _version_of(snapshot), site, options), value)
         return value
 
+    def patient_result(
+        self,
+        name: str,
+        version: int | None,
+        patient_id: str,
+        compute: Callable,
+        site: str | None = None,
+    ):
+        """``compute(tables, data_cut, patient_id)`` on that one patient's tables, cached
+        per data version and patient like :meth:`result`.
+
+        The tables come from this process's snapshot when it holds ``version`` already
+        (filtered to the patient), else from :func:`data_access.queries.load_patient`:
+        one profile never loads the whole trial. They are as known at the data cut.
+        ``site`` (a site-bound user's) makes a patient of another site unknown.
+        :class:`~analysis.patient_profile.UnknownPatient` when the patient is not in the
+        data (or not in ``site``); never cached, so a patient loaded later is found.
+        """
+        key = _cache_key(f"{name}:patient={patient_id}", version, site, {})
+        found = self._recall(key)
+        if found is not None:
+            return found[0]
+        with self._lock:
+            current = self._snapshot
+        if current is not None and _version_of(current) == version and version is not None:
+            tables, data_cut, shown = (
+                one_patient(current.tables, patient_id),
+                current.data_cut,
+                version,
+            )
+        else:
+            try:
+                snapshot, data_cut = part_at_data_cut(
+                    load_patient(self.engine, patient_id, version)
+                )
+            except SQLAlchemyError as error:
+                raise DataUnavailable("The trial database cannot be reached.") from error
+            tables, shown = snapshot.tables, _version_of(snapshot)
+        patients = tables["patients"]
+        if patients.empty or (site is not None and (patients["site_id"] != site).any()):
+            raise UnknownPatient(f"no patient {patient_id} in the data")
+        value = compute(tables, data_cut, patient_id)
+        self._store(_cache_key(f"{name}:patient={patient_id}", shown, site, {}), value)
+        return value
+
+    def patient_ids(self, version: int | None, site: str | None = None) -> list[str]:
+        """The ids of the patients of ``version`` (of ``site`` only when given), in id
+        order, as known at the data cut; read from this process's snapshot when it holds
+        that version, else from the patients table alone (not the patients' records)."""
+        key = _cache_key("patients:ids", version, site, {})
+        found = self._recall(key)
+        if found is not None:
+            return found[0]
+        with self._lock:
+            current = self._snapshot
+        if current is not None and _version_of(current) == version and version is not None:
+            tables = current.tables
+        else:
+            try:
+                snapshot, _cut = part_at_data_cut(load_patient_list(self.engine, version))
+            except SQLAlchemyError as error:
+                raise DataUnavailable("The trial database cannot be reached.") from error
+            tables, version = snapshot.tables, _version_of(snapshot)
+        patients = restrict_to_site(tables, site)["patients"]
+        ids = sorted(patients["patient_id"].astype(str).unique())
+        self._store(_cache_key("patients:ids", version, site, {}), ids)
+        return ids
+
     def compared(
         self, name: str, version: int, since: int, compare: Callable, site: str | None = None
     ):
@@ -181,6 +252,16 @@ def at_data_cut(snapshot: TrialSnapshot) -> TrialSnapshot:
     """The snapshot with its tables as known at its data cut (records after it kept in
     the database, left out of every panel: :mod:`analysis.data_cut`)."""
     return replace(snapshot, tables=as_of_data_cut(snapshot.tables, snapshot.data_cut))
+
+
+def part_at_data_cut(snapshot: TrialSnapshot) -> tuple[TrialSnapshot, object]:
+    """Part of a version (one patient's rows, or the patient list) as known at the data
+    cut of the whole version, and that cut (``snapshot.data_cut`` would look at these
+    rows only when the trial has no cut of its own)."""
+    data_cut = snapshot.version.data_cut if snapshot.version is not None else None
+    if data_cut is None:
+        data_cut = snapshot.data_cut
+    return replace(snapshot, tables=as_of_data_cut(snapshot.tables, data_cut)), data_cut
 
 
 def _version_of(snapshot: TrialSnapshot) -> int | None:

@@ -114,7 +114,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing trial tables and add missing columns; rows are left as they are.
+    """Create missing trial tables, columns and indexes; rows are left as they are.
 
     A database written by an earlier release lacks the columns added since; they are all
     optional, so adding them empty brings the database up to date without a migration.
@@ -137,6 +137,9 @@ def create_schema(engine: Engine) -> None:
                 conn.exec_driver_sql(
                     f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"
                 )
+        for table in Base.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
 
 
 def database_exists(url: str) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, or_, select, union_all
+from sqlalchemy import Connection, Table, and_, or_, select, union_all
 
 from data_access.frames import bundle_columns, typed_frame
 from data_access.schema import HISTORY_TABLES, VALID_FROM
@@ -69,17 +69,23 @@ def current_rows(conn: Connection, table: Table) -> tuple[pd.DataFrame, pd.Serie
     return typed_frame(table, frame), frame[VALID_FROM].astype("Int64")
 
 
-def as_of_rows(conn: Connection, table: Table, version: int) -> pd.DataFrame:
+def as_of_rows(
+    conn: Connection, table: Table, version: int, patient_id: str | None = None
+) -> pd.DataFrame:
     """The rows of ``table`` in data version ``version``, as a typed frame.
 
     Sorted by every bundle column, so that two reads of one version compare equal
-    whatever order the rows were stored in.
+    whatever order the rows were stored in. ``patient_id``: that patient's rows only
+    (``WHERE patient_id = ...``), for a table keyed by patient.
     """
     history = HISTORY_TABLES[table.name]
     columns = bundle_columns(table)
 
     def since_ok(t: Table):
-        return or_(t.c[VALID_FROM] <= version, t.c[VALID_FROM].is_(None))
+        kept = [or_(t.c[VALID_FROM] <= version, t.c[VALID_FROM].is_(None))]
+        if patient_id is not None:
+            kept.append(t.c.patient_id == patient_id)
+        return and_(*kept)
 
     current = select(*(table.c[c] for c in columns)).where(since_ok(table))
     retired = select(*(history.c[c] for c in columns)).where(

@@ -116,16 +116,22 @@ def _kept_version(conn: Connection, number: int, present: set[str]) -> DataVersi
     return _version(row)
 
 
-def read_table(conn: Connection, name: str, present: set[str] | None = None) -> pd.DataFrame:
+def read_table(
+    conn: Connection, name: str, present: set[str] | None = None, patient_id: str | None = None
+) -> pd.DataFrame:
     """One bundle table as a typed frame, rows in a stable order.
 
     ``present`` names the table's columns in the database when it may be older than the
-    schema (a column added since reads as missing values).
+    schema (a column added since reads as missing values). ``patient_id``: only that
+    patient's rows (a table keyed by patient; its index on ``patient_id`` serves it).
     """
     table = BUNDLE_TABLES[f"{name}.csv"]
     columns = [table.c[c] for c in bundle_columns(table) if present is None or c in present]
     order = list(table.primary_key.columns)
-    rows = conn.execute(select(*columns).order_by(*order)).all()
+    query = select(*columns).order_by(*order)
+    if patient_id is not None:
+        query = query.where(table.c.patient_id == patient_id)
+    rows = conn.execute(query).all()
     return typed_frame(table, pd.DataFrame(rows, columns=[c.name for c in columns]))
 
 
@@ -150,6 +156,43 @@ def load_snapshot(engine: Engine, version: int | None = None) -> TrialSnapshot:
     ``version``: the data as they were in that version (:mod:`data_access.history`),
     the current ones by default; :class:`UnknownVersion` if it cannot be shown.
     """
+    return _load(engine, version, None)
+
+
+def load_patient(engine: Engine, patient_id: str, version: int | None = None) -> TrialSnapshot:
+    """:func:`load_snapshot` with one patient's rows only (the trial and the sites whole):
+    each table keyed by patient is read ``WHERE patient_id = :id``, so that one patient's
+    profile does not read the whole trial.
+
+    The tables are those of :func:`load_snapshot` restricted to the patient (no rows but
+    the trial's and the sites' for an id the data do not have). The snapshot's
+    ``data_cut`` property looks at these rows only: a trial without a data cut of its own
+    has its cut in ``version.data_cut`` (the whole version's, recorded at import).
+    """
+    return _load(engine, version, patient_id)
+
+
+PATIENT_LIST_TABLES = ("trial", "sites", "patients")
+
+
+def load_patient_list(engine: Engine, version: int | None = None) -> TrialSnapshot:
+    """:func:`load_snapshot` with the trial, the sites and the patients only (the other
+    tables empty): who the patients are, without reading their records."""
+    return _load(engine, version, None, PATIENT_LIST_TABLES)
+
+
+def _load(
+    engine: Engine, version: int | None, patient_id: str | None, names: tuple[str, ...] = ()
+) -> TrialSnapshot:
+    """The snapshot of ``version``: one patient's rows with ``patient_id``, only the tables
+    ``names`` (the others empty) when given."""
+
+    def patient_of(table) -> str | None:
+        return patient_id if "patient_id" in table.c else None
+
+    def wanted(table) -> bool:
+        return not names or table.name in names
+
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -162,11 +205,16 @@ def load_snapshot(engine: Engine, version: int | None = None) -> TrialSnapshot:
             latest = latest_version(conn, present[VERSIONS.name])
             if version is not None and (latest is None or version != latest.version):
                 chosen = _kept_version(conn, version, present[VERSIONS.name])
-                tables = {t.name: as_of_rows(conn, t, version) for t in BUNDLE_TABLES.values()}
+                tables = {
+                    t.name: as_of_rows(conn, t, version, patient_of(t))
+                    if wanted(t)
+                    else typed_frame(t)
+                    for t in BUNDLE_TABLES.values()
+                }
                 return TrialSnapshot(version=chosen, tables=tables)
             tables = {
-                t.name: read_table(conn, t.name, present[t.name])
-                if t.name in present
+                t.name: read_table(conn, t.name, present[t.name], patient_of(t))
+                if t.name in present and wanted(t)
                 else typed_frame(t)
                 for t in BUNDLE_TABLES.values()
             }

@@ -261,12 +261,17 @@ REQUIRED_FILES = ("trial.csv", "sites.csv", "patients.csv")
 def _history_table(table: Table) -> Table:
     """The rows of ``table`` that later versions retired: its bundle columns, the version
     that brought each in and the one that retired it. No keys: a patient's row may be
-    retired several times."""
+    retired several times. Indexed on ``patient_id``, for one patient's profile as of an
+    earlier version."""
     return Table(
         f"{table.name}_history",
         Base.metadata,
         Column("history_id", Integer, primary_key=True, autoincrement=True),
-        *(Column(c.name, c.type) for c in table.columns if is_bundle_column(c)),
+        *(
+            Column(c.name, c.type, index=c.name == "patient_id")
+            for c in table.columns
+            if is_bundle_column(c)
+        ),
         Column(VALID_FROM, Integer),
         Column("valid_to", Integer, nullable=False, index=True),
     )

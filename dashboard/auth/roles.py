@@ -29,6 +29,7 @@ PANEL_ROLES: Mapping[str, frozenset[str]] = {
     "recovery": _UNBLINDED,
     "survival": _UNBLINDED,
     "safety": _UNBLINDED,
+    "patients": _UNBLINDED,  # one patient's profile; site-bound: own site's patients only
     "admin": frozenset({ADMIN}),
 }
 
@@ -61,6 +62,7 @@ PAGE_PANELS: Mapping[str, str] = {
     "/recovery": "recovery",
     "/survival": "survival",
     "/safety": "safety",
+    "/patients": "patients",  # /patients/<patient_id>, reached from the listings
     "/admin": "admin",
 }
 
@@ -73,6 +75,7 @@ STATS_PANELS: Mapping[str, str] = {
     "response": "survival",
     "recovery": "recovery",
     "safety": "safety",
+    "patient": "patients",
 }
 
 

@@ -53,6 +53,30 @@ def panel_changes(
     return trial_store().compared(panel, version["version"], since, compare, site)
 
 
+def patient_result(version: dict, patient_id: str, compute: Callable):
+    """``compute(tables, data_cut, patient_id)`` on one patient's tables, for the current
+    data version (the patient profile: ``patient_result(version, patient_id,
+    patient_profile)``).
+
+    Refused (401/403) unless the user may see the ``patients`` panel (investigators and
+    the DSMB). A site-bound investigator asking for a patient of another site gets
+    :class:`~analysis.patient_profile.UnknownPatient`, exactly as for an id the data do
+    not have: a refusal would tell them that the id exists elsewhere. Cached per data
+    version and patient (:meth:`TrialStore.patient_result`).
+    """
+    require_panel("patients")
+    site = site_scope(current_user, "patients")
+    name = f"patients:{compute.__module__}.{compute.__qualname__}"
+    return trial_store().patient_result(name, version["version"], patient_id, compute, site)
+
+
+def patient_ids(version: dict) -> list[str]:
+    """The ids of the patients the user may see (their site's when site-bound), in id
+    order: the patient chooser of the profile, without reading any patient's records."""
+    require_panel("patients")
+    return trial_store().patient_ids(version["version"], site_scope(current_user, "patients"))
+
+
 def report_result(kind: str, version: int, name: str, compute: Callable):
     """``compute(tables, data_cut)`` for data version ``version``, for a DSMB report of
     ``kind``: refused (403) unless the user may download it. Reports cover the whole

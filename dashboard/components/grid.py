@@ -75,6 +75,13 @@ def number_column(field: str, header: str, decimals: int = 0, **extra) -> dict:
     }
 
 
+def patient_column(header: str = "Patient", **extra) -> dict:
+    """The ``patient_id`` column, each id a link to the patient's profile
+    (``/patients/<id>``, the earlier data version shown kept: ``PatientLink`` in
+    ``assets/dashAgGridComponentFunctions.js``)."""
+    return text_column("patient_id", header, cellRenderer="PatientLink", **extra)
+
+
 def date_column(field: str, header: str, **extra) -> dict:
     """An ISO date (``YYYY-MM-DD`` in the rows) shown as '08 Jan 2019', '—' when missing.
 

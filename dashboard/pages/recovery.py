@@ -11,6 +11,7 @@ from dashboard.components.grid import (
     data_grid,
     date_column,
     number_column,
+    patient_column,
     text_column,
 )
 from dashboard.components.panel import HIDDEN, figure_card, panel_card, select_items
@@ -55,7 +56,7 @@ def _group(header: str, children: list[dict]) -> dict:
 
 
 DAY90_COLUMNS = [
-    text_column("patient_id", "Patient", width=110, flex=0),
+    patient_column(width=110, flex=0),
     text_column("site_id", "Site", width=80, flex=0),
     date_column("transplant_on", "Transplant", width=125, flex=0),
     _group(

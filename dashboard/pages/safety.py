@@ -14,7 +14,13 @@ from flask_login import current_user
 
 from analysis.options import TERMS
 from dashboard.auth import can_record_review
-from dashboard.components.grid import data_grid, date_column, number_column, text_column
+from dashboard.components.grid import (
+    data_grid,
+    date_column,
+    number_column,
+    patient_column,
+    text_column,
+)
 from dashboard.components.panel import HIDDEN, figure_card, panel_card
 from dashboard.components.reviews import reviews_card
 from dashboard.ids import Safety
@@ -58,14 +64,14 @@ AE_COLUMNS = [
 
 CHANGE_COLUMNS = [
     text_column("change", "", width=100, cellClass="fw-semibold"),
-    text_column("patient_id", "Patient", width=110),
+    patient_column(width=110),
     text_column("what", "What", width=420),
     text_column("before", "Before", width=140),
     text_column("after", "Now", width=200),
 ]
 
 SERIOUS_COLUMNS = [
-    text_column("patient_id", "Patient", pinned="left", width=110),
+    patient_column(pinned="left", width=110),
     text_column("term", "Preferred term", width=220),
     text_column("soc", "System organ class", width=300),
     number_column("grade", "Grade", width=90),
@@ -77,7 +83,7 @@ SERIOUS_COLUMNS = [
 ]
 
 DEATH_COLUMNS = [
-    text_column("patient_id", "Patient", pinned="left"),
+    patient_column(pinned="left"),
     text_column("site_id", "Site"),
     date_column("died_on", "Died on"),
     number_column("day", "Day from enrollment"),

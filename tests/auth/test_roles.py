@@ -16,6 +16,7 @@ TABLE = {
     "recovery": (True, True, False, False),
     "survival": (True, True, False, False),
     "safety": (True, True, False, False),
+    "patients": (True, True, False, False),
     "admin": (False, False, False, True),
 }
 

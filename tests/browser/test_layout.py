@@ -40,8 +40,8 @@ pytestmark = pytest.mark.browser
 
 #: docs/roles.md: the pages each role may open, by user of tests/conftest.py USERS.
 PAGES_OF = {
-    "ivy": ("/", "/sites", "/recovery", "/survival", "/safety"),
-    "dora": ("/", "/sites", "/recovery", "/survival", "/safety"),
+    "ivy": ("/", "/sites", "/recovery", "/survival", "/safety", "/patients/CLF-001"),
+    "dora": ("/", "/sites", "/recovery", "/survival", "/safety", "/patients/STE-011"),
     "spencer": ("/", "/sites"),
     "ada": ("/", "/sites", "/admin"),
 }
@@ -89,7 +89,7 @@ def screenshot(duo, user: str, path: str, width: int) -> None:
     folder = os.environ.get("LAYOUT_SHOTS")
     if not folder:
         return
-    page = path.strip("/") or "overview"
+    page = path.strip("/").replace("/", "-") or "overview"
     height = duo.driver.execute_script("return document.documentElement.scrollHeight")
     duo.driver.set_window_size(width, min(height + 140, 6000))
     wait_settled(duo.driver)

@@ -72,3 +72,14 @@ def test_upgrade002_versions_before_the_upgrade_were_not_kept(trial_db_url, tmp_
     assert len(load_snapshot(writer, version=2)["lab_results"]) == 8
     assert len(load_snapshot(writer, version=3)["lab_results"]) == 7
     writer.dispose()
+
+
+def test_upgrade003_a_missing_index_is_created(trial_db_url):
+    engine = make_engine(trial_db_url)
+    import_bundle(engine, SMALL_BUNDLE)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_lab_results_history_patient_id"))
+    create_schema(engine)
+    names = {i["name"] for i in inspect(engine).get_indexes("lab_results_history")}
+    assert "ix_lab_results_history_patient_id" in names
+    engine.dispose()

@@ -1,0 +1,315 @@
+"""Patient profile page: header, course figure, record grids, chooser, previous / next.
+
+The profile comes from :func:`dashboard.callbacks.access.patient_result` (role check,
+site scope, one patient's rows, cache per data version and patient). An unknown id and
+a patient outside the user's scope get the same notice: telling them apart would say
+that the id exists at another site. The chooser lists the patients the user may see
+(:func:`~dashboard.callbacks.access.patient_ids`, in the user's site scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+import pandas as pd
+from dash import Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from analysis.patient_profile import PatientProfile, UnknownPatient, patient_profile
+from dashboard.auth import audit, require_panel
+from dashboard.callbacks.access import patient_ids, patient_result
+from dashboard.callbacks.figure_csv import csv_name, register_figure_csv
+from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
+from dashboard.components.panel import (
+    HIDDEN,
+    NO_FIGURE,
+    SHOWN,
+    empty_state,
+    figure_outputs,
+    figure_shown,
+    panel_card,
+)
+from dashboard.figures.numbers import figure_numbers
+from dashboard.figures.patient import TRANSPLANT, patient_course_figure
+from dashboard.formatting import format_date
+from dashboard.ids import Patient, Shell
+from dashboard.store import DataUnavailable
+
+PANEL = "patients"
+RECORD_GRIDS = (
+    ("events", Patient.EVENTS_GRID, Patient.EVENTS_CSV),
+    ("labs", Patient.LABS_GRID, Patient.LABS_CSV),
+    ("transfusions", Patient.TRANSFUSIONS_GRID, Patient.TRANSFUSIONS_CSV),
+    ("responses", Patient.RESPONSES_GRID, Patient.RESPONSES_CSV),
+    ("chimerism", Patient.CHIMERISM_GRID, Patient.CHIMERISM_CSV),
+)
+DIAGNOSES = {"de_novo_aml": "de novo AML", "secondary_aml": "secondary AML"}
+SEXES = {"M": "male", "F": "female"}
+
+
+def unknown_patient(patient_id: str):
+    """The notice for an id the user cannot see: not in the data, or not in their scope."""
+    return empty_state(
+        f"No patient {patient_id} among the patients you may see.",
+        "Check the id, or choose a patient in the list above. Investigators bound to a "
+        "site see the patients of their own site only.",
+        color="warning",
+    )
+
+
+def _text(value, words: dict | None = None) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    return (words or {}).get(value, str(value).replace("_", " "))
+
+
+def _date(value) -> str:
+    return "—" if value is None else format_date(value)
+
+
+def _day(profile: PatientProfile, date: dt.date | None) -> str:
+    """ ", day N" from the patient's day 0, for a date of the header."""
+    if date is None or profile.day0_on is None:
+        return ""
+    anchor = "" if profile.day0_is_transplant else " from enrollment"
+    return f", day {(date - profile.day0_on).days}{anchor}"
+
+
+def _recovery_text(day: int | None, transplanted: bool) -> str:
+    if not transplanted:
+        return "not transplanted"
+    return "not reached" if day is None else f"day {day}"
+
+
+def header_items(profile: PatientProfile) -> list[tuple[str, str, str]]:
+    """The header's ``(key, label, value)`` rows, in reading order; the key names the
+    value's element (``patients-header-KEY``)."""
+    age = "—" if profile.age is None else f"{profile.age:.0f}"
+    died = "—"
+    if profile.died_on is not None:
+        cause = f" ({profile.death_cause})" if profile.death_cause else ""
+        died = f"{_date(profile.died_on)}{_day(profile, profile.died_on)}{cause}"
+    site = profile.site_id + (f" ({profile.site_name})" if profile.site_name else "")
+    transplanted = profile.transplant_on is not None
+    recovery = profile.recovery or {}
+    return [
+        ("id", "Patient", profile.patient_id),
+        ("site", "Site", site),
+        ("age", "Age", age),
+        ("sex", "Sex", _text(profile.sex, SEXES)),
+        ("diagnosis", "Diagnosis", _text(profile.diagnosis, DIAGNOSES)),
+        ("risk", "Cytogenetic risk", _text(profile.cytogenetic_risk)),
+        ("arm", "Arm", _text(profile.arm)),
+        ("screened", "Screened", _date(profile.screened_on)),
+        ("enrolled", "Enrolled", _date(profile.enrolled_on)),
+        (
+            "transplant",
+            "Transplant",
+            _date(profile.transplant_on) if transplanted else "not transplanted",
+        ),
+        (
+            "last-contact",
+            "Last contact",
+            _date(profile.last_contact_on) + _day(profile, profile.last_contact_on),
+        ),
+        ("death", "Death", died),
+        ("status", "Status", profile.status),
+        ("best-response", "Best response", _text(profile.best_response)),
+        ("anc", "ANC ≥ 0.5", _recovery_text(recovery.get("neutrophil_day"), transplanted)),
+        ("plt20", "PLT ≥ 20", _recovery_text(recovery.get("platelet20_day"), transplanted)),
+        ("plt50", "PLT ≥ 50", _recovery_text(recovery.get("platelet50_day"), transplanted)),
+        ("flags", "Flags", "; ".join(profile.flags) if profile.flags else "none"),
+    ]
+
+
+def header_card(profile: PatientProfile):
+    """The header: who, when, how it went; recovery days counted from the transplant."""
+    items = header_items(profile)
+    groups = (("Patient", items[:7]), ("Dates", items[7:12]), ("Course", items[12:]))
+    columns = [
+        html.Div(
+            [
+                html.H3(title, className="h6 text-muted mb-2"),
+                html.Dl(
+                    [
+                        part
+                        for key, label, value in rows
+                        for part in (
+                            html.Dt(label, className="col-5 fw-normal text-muted"),
+                            html.Dd(value, className="col-7 mb-1", id=f"{Patient.HEADER}-{key}"),
+                        )
+                    ],
+                    className="row mb-0 small",
+                ),
+            ],
+            className="col-12 col-md-4",
+        )
+        for title, rows in groups
+    ]
+    anchor = "the transplant" if profile.day0_is_transplant else "the enrollment (not transplanted)"
+    return panel_card(
+        f"Patient {profile.patient_id}",
+        [html.Div(columns, className="row g-3")],
+        subtitle=f"as of the data cut {_date(profile.data_cut)}; days from {anchor}",
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON rows: ISO dates, yes/no for flags, None for missing."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(values):
+            out[column] = values.map({True: "yes", False: "no"})
+        else:
+            out[column] = values.map(_plain)
+    out = out.astype(object).where(out.notna(), None)
+    return out.to_dict("records")
+
+
+def _plain(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _profile(version, patient_id):
+    """(profile, None), or (None, the notice that shows instead)."""
+    try:
+        return patient_result(version, patient_id, patient_profile), None
+    except UnknownPatient:
+        return None, unknown_patient(patient_id)
+    except DataUnavailable:
+        return None, DATABASE_DOWN
+
+
+def profile_path(patient_id: str) -> str:
+    """The profile's path (the query, ``?version=N``, is kept as it is)."""
+    return f"/patients/{quote(patient_id, safe='')}"
+
+
+def register(app) -> None:
+    record_outputs = [Output(grid, "rowData") for _, grid, _ in RECORD_GRIDS]
+
+    @app.callback(
+        Output(Patient.MESSAGE, "children"),
+        Output(Patient.CONTENT, "style"),
+        Output(Patient.HEADER, "children"),
+        *record_outputs,
+        Input(Shell.VERSION, "data"),
+        Input(Patient.PATIENT_ID, "data"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_profile(version, patient_id, status):
+        nothing = (HIDDEN, None, *([[]] * len(RECORD_GRIDS)))
+        unavailable = panel_unavailable(version, status)
+        if unavailable is not None:
+            return unavailable, *nothing
+        profile, notice = _profile(version, patient_id)
+        if profile is None:
+            return notice, *nothing
+        rows = [_records(getattr(profile, name)) for name, _, _ in RECORD_GRIDS]
+        return None, SHOWN, header_card(profile), *rows
+
+    @app.callback(
+        *figure_outputs(Patient.COURSE),
+        Input(Shell.VERSION, "data"),
+        Input(Patient.PATIENT_ID, "data"),
+        Input(Patient.AXIS, "value"),
+        Input(Patient.LOG, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def draw_course(version, patient_id, axis, log, status):
+        if panel_unavailable(version, status) is not None:
+            return NO_FIGURE
+        profile, _ = _profile(version, patient_id)
+        if profile is None:
+            return NO_FIGURE
+        return figure_shown(patient_course_figure(profile, axis or TRANSPLANT, bool(log)))
+
+    @app.callback(
+        Output(Patient.CHOOSER, "options"),
+        Output(Patient.ORDER, "data"),
+        Output(Patient.PREVIOUS, "disabled"),
+        Output(Patient.NEXT, "disabled"),
+        Input(Shell.VERSION, "data"),
+        Input(Patient.PATIENT_ID, "data"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_chooser(version, patient_id, status):
+        """The patients the user may see, in id order; whether there is a previous and a
+        next one."""
+        if panel_unavailable(version, status) is not None:
+            raise PreventUpdate
+        try:
+            ids = patient_ids(version)
+        except DataUnavailable:
+            raise PreventUpdate from None
+        options = [{"label": i, "value": i} for i in ids]
+        if patient_id not in ids:  # the notice says why; the chooser leads elsewhere
+            options = [{"label": "Choose a patient", "value": patient_id}, *options]
+            return options, ids, True, True
+        at = ids.index(patient_id)
+        return options, ids, at == 0, at == len(ids) - 1
+
+    @app.callback(
+        Output(Patient.GO, "pathname"),
+        Input(Patient.CHOOSER, "value"),
+        Input(Patient.PREVIOUS, "n_clicks"),
+        Input(Patient.NEXT, "n_clicks"),
+        State(Patient.PATIENT_ID, "data"),
+        State(Patient.ORDER, "data"),
+        prevent_initial_call=True,
+    )
+    def go_to_patient(chosen, _previous, _next, patient_id, order):
+        """Choosing a patient, or previous / next, opens that profile (the query,
+        ``?version=N``, kept)."""
+        step = {Patient.PREVIOUS: -1, Patient.NEXT: 1}.get(ctx.triggered_id)
+        if step is not None:
+            if not order or patient_id not in order:
+                raise PreventUpdate
+            at = order.index(patient_id) + step
+            if not 0 <= at < len(order):
+                raise PreventUpdate
+            chosen = order[at]
+        if not chosen or chosen == patient_id:
+            raise PreventUpdate
+        return profile_path(chosen)
+
+    for name, grid, button in RECORD_GRIDS:
+        _register_record_export(app, name, grid, button)
+
+    register_figure_csv(
+        app,
+        PANEL,
+        Patient.COURSE,
+        table=lambda version, figure, patient_id: (
+            figure_numbers(figure),
+            csv_name(f"patient-{patient_id}-course", version),
+        ),
+        states=(State(Patient.COURSE.graph, "figure"), State(Patient.PATIENT_ID, "data")),
+    )
+
+
+def _register_record_export(app, name: str, grid: str, button: str) -> None:
+    """The grid's "Download CSV": checked and audited with the patient id first."""
+
+    @app.callback(
+        Output(grid, "exportDataAsCsv"),
+        Input(button, "n_clicks"),
+        State(Patient.PATIENT_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def export_records(n_clicks, patient_id):
+        require_panel(PANEL)
+        audit("export", f"/patients/{patient_id} {name} CSV")
+        return bool(n_clicks) if ctx.triggered_id == button else no_update
+
+    export_records.__name__ = f"export_{grid.replace('-', '_')}"
