@@ -19,7 +19,7 @@ from benchmarks import datasets
 from benchmarks.report import Result, save, table
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PARTS = ("import", "callbacks", "poll", "transfer", "load", "cdisc", "versions")
+PARTS = ("import", "callbacks", "poll", "transfer", "load", "cdisc", "versions", "patient")
 
 
 def say(message: str) -> None:
@@ -53,7 +53,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_scale(scale, folder: Path, args) -> list[Result]:
-    from benchmarks import bench_callbacks, bench_import, bench_poll, bench_versions
+    from benchmarks import bench_callbacks, bench_import, bench_patient, bench_poll, bench_versions
 
     folder.mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
@@ -85,6 +85,10 @@ def run_scale(scale, folder: Path, args) -> list[Result]:
         timed, visits = bench_callbacks.bench_callbacks(scale, app, client, repeats)
         if "callbacks" in args.only:
             results += timed
+    if "patient" in args.only:
+        say(f"{scale.name}: 8 patient profile (cold, warm, bare app)")
+        repeats = args.repeats or (2 if scale.name == "10k" else 5)
+        results += bench_patient.bench_patient(scale, app, client, repeats)
     if "poll" in args.only:
         say(f"{scale.name}: 3 live poll (work)")
         results += bench_poll.poll_work(scale.name, app, client)

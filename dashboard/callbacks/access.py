@@ -70,6 +70,17 @@ def patient_result(version: dict, patient_id: str, compute: Callable):
     return trial_store().patient_result(name, version["version"], patient_id, compute, site)
 
 
+def patient_view(version: dict, patient_id: str, name: str, make: Callable, **options):
+    """``make()`` (a figure or grid rows drawn from the profile that
+    :func:`patient_result` just returned for this patient), cached per data version,
+    patient and ``options`` like a page's views. Call it only after that
+    :func:`patient_result`, which checked the user's role and site."""
+    require_panel("patients")
+    key = f"patients:{name}:patient={patient_id}"
+    site = site_scope(current_user, "patients")
+    return trial_store().derived(key, version["version"], make, site=site, **options)
+
+
 def patient_ids(version: dict) -> list[str]:
     """The ids of the patients the user may see (their site's when site-bound), in id
     order: the patient chooser of the profile, without reading any patient's records."""

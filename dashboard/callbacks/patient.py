@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from analysis.patient_profile import PatientProfile, UnknownPatient, patient_profile
 from dashboard.auth import audit, require_panel
-from dashboard.callbacks.access import patient_ids, patient_result
+from dashboard.callbacks.access import patient_ids, patient_result, patient_view
 from dashboard.callbacks.figure_csv import csv_name, register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.components.panel import (
@@ -215,7 +215,12 @@ def register(app) -> None:
         profile, notice = _profile(version, patient_id)
         if profile is None:
             return notice, *nothing
-        rows = [_records(getattr(profile, name)) for name, _, _ in RECORD_GRIDS]
+        rows = patient_view(
+            version,
+            patient_id,
+            "records",
+            lambda: [_records(getattr(profile, name)) for name, _, _ in RECORD_GRIDS],
+        )
         return None, SHOWN, header_card(profile), *rows
 
     @app.callback(
@@ -232,7 +237,15 @@ def register(app) -> None:
         profile, _ = _profile(version, patient_id)
         if profile is None:
             return NO_FIGURE
-        return figure_shown(patient_course_figure(profile, axis or TRANSPLANT, bool(log)))
+        axis, log = axis or TRANSPLANT, bool(log)
+        return patient_view(
+            version,
+            patient_id,
+            "course",
+            lambda: figure_shown(patient_course_figure(profile, axis, log)),
+            axis=axis,
+            log=log,
+        )
 
     @app.callback(
         Output(Patient.CHOOSER, "options"),
