@@ -26,6 +26,7 @@ class Shell:
     URL = "shell-url"
     AS_OF = "shell-as-of"
     VERSION_CHOICE = "shell-version-choice"
+    GO = "shell-go"  # a dcc.Location that moves the app to another page (patient clicks)
     REPORT_MENU = "shell-report-menu"
     REPORT_KIND = "shell-report-kind"  # pattern-matching: {"type": REPORT_KIND, "kind": ...}
     REPORT_STATUS = "shell-report-status"

@@ -135,5 +135,6 @@ def shell_layout(poll_seconds: float) -> html.Div:
             dcc.Store(id=Shell.STATUS),
             dcc.Store(id=Shell.AS_OF),
             dcc.Location(id=Shell.URL, refresh=False),
+            dcc.Location(id=Shell.GO, refresh="callback-nav"),
         ]
     )

@@ -219,13 +219,16 @@ def layout(**_query):
                             figure_card(
                                 Safety.HEATMAP,
                                 "Worst grade per patient and organ class",
-                                subtitle="one column per patient",
+                                subtitle="one column per patient; click one to open the profile",
                                 min_width=PER_PATIENT_MIN_WIDTH,
                             ),
                             figure_card(
                                 Safety.TIMELINE,
                                 "Adverse events over time",
-                                subtitle="days from the micro-transplant",
+                                subtitle=(
+                                    "days from the micro-transplant; "
+                                    "click a patient to open the profile"
+                                ),
                                 min_width=PER_PATIENT_MIN_WIDTH,
                             ),
                         ],

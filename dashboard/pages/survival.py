@@ -140,7 +140,10 @@ def layout(**_query):
                     figure_card(
                         Survival.SWIMMER,
                         "Swimmer plot",
-                        subtitle="one bar per patient, ordered by follow-up",
+                        subtitle=(
+                            "one bar per patient, ordered by follow-up; "
+                            "click one to open the profile"
+                        ),
                     ),
                 ],
                 id=Survival.CONTENT,

@@ -14,6 +14,8 @@ Patients in id order: P-001 ... P-008; the DSMB sees all of them.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
@@ -300,3 +302,52 @@ def _choices(dash_duo) -> list[str]:
         "return [...document.querySelectorAll('#patients-chooser option')]"
         ".map(o => o.value).filter(v => v)"
     )
+
+
+def _click_first_point(dash_duo, graph: str, selector: str) -> None:
+    """Click the first point of ``graph`` until the app leaves the page (the figure may
+    still be drawing its first frame when it appears)."""
+
+    def clicked() -> bool:
+        point = dash_duo.wait_for_element(f"#{graph} {selector}")
+        dash_duo.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", point
+        )
+        ActionChains(dash_duo.driver).move_to_element(point).click().perform()
+        time.sleep(0.5)
+        return "/patients/" in dash_duo.driver.current_url
+
+    until(clicked, timeout=20, poll=0.5)
+
+
+def _profile_opened(dash_duo, query: str) -> str:
+    """The id of the profile the click opened (the address and the header agree)."""
+    until(lambda: "/patients/" in dash_duo.driver.current_url, timeout=10)
+    url = dash_duo.driver.current_url
+    assert url.endswith(query)
+    patient_id = url.split("/patients/")[1].removesuffix(query)
+    dash_duo.wait_for_text_to_equal(HEADER.format("id"), patient_id)
+    return patient_id
+
+
+def test_pat_page010_a_click_in_a_per_patient_figure_opens_the_profile(
+    dash_duo, renderer_closed, open_app, make_app, sqlite_url, tmp_path
+):
+    engine = make_engine(sqlite_url)
+    import_bundle(engine, SMALL_BUNDLE)
+    import_bundle(engine, one_more_patient(tmp_path / "two", "P-009"))
+    open_app(make_app(sqlite_url), "dora", "/safety?version=1")
+    dash_duo.wait_for_contains_text("#banner-as-of", "version 1")
+    dash_duo.wait_for_text_to_equal("#safety-kpi-deaths-value", "1")
+    # The AE timeline's onset markers (patients on the y axis); the version is kept.
+    _click_first_point(dash_duo, "safety-timeline-graph", ".scatterlayer .trace .points path")
+    assert _profile_opened(dash_duo, "?version=1") in {"P-001", "P-002", "P-005"}
+    # The heat map (patients on the x axis), on the current data.
+    dash_duo.driver.get(f"{dash_duo.server_url}/safety")
+    _click_first_point(dash_duo, "safety-heatmap-graph", ".heatmaplayer image")
+    assert _profile_opened(dash_duo, "").startswith("P-00")
+    # The swimmer plot of the Survival page.
+    dash_duo.driver.get(f"{dash_duo.server_url}/survival")
+    _click_first_point(dash_duo, "survival-swimmer-graph", ".barlayer .point path")
+    assert _profile_opened(dash_duo, "").startswith("P-00")
+    assert dash_duo.get_logs() == []
