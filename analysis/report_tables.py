@@ -75,3 +75,17 @@ def change_counts(changes: dict) -> dict[str, int]:
         "New deaths": deaths,
         "Changes to earlier events and deaths": len(changes["changed"]),
     }
+
+
+def patients_with_new_serious_events(changes: dict) -> list[str]:
+    """The patients with a serious event or a death new or changed since the earlier
+    version, in id order: the closed report's one-page profiles."""
+    serious = ("serious adverse event", "death", "date of death", "cause of death")
+    return sorted(
+        {
+            row["patient_id"]
+            for kind in ("new", "changed")
+            for row in changes[kind]
+            if row["what"].startswith(serious)
+        }
+    )

@@ -14,6 +14,8 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
+from analysis.patient_profile import patient_profile
+from analysis.report_tables import patients_with_new_serious_events
 from analysis.safety_changes import safety_changes
 from dashboard.auth import audit, require_report
 from dashboard.auth.reviews import list_reviews
@@ -48,6 +50,15 @@ def report_context(kind: str, shown: dict, versions: list[dict]) -> ReportContex
         if earlier
         else None
     )
+    profiles = ()
+    if kind == "closed" and changes:
+        ids = patients_with_new_serious_events(changes)
+        profiles = report_result(
+            kind,
+            shown["version"],
+            f"profiles:{','.join(ids)}",
+            lambda tables, cut: tuple(patient_profile(tables, cut, i) for i in ids),
+        )
     return ReportContext(
         kind=kind,
         version=shown,
@@ -56,6 +67,7 @@ def report_context(kind: str, shown: dict, versions: list[dict]) -> ReportContex
         since=earlier,
         review_on=review_on,
         changes=changes,
+        profiles=profiles,
     )
 
 

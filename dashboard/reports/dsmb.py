@@ -20,10 +20,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.competing_risks import cif_at
+from analysis.patient_profile import PatientProfile
 from analysis.recovery_days import ENDPOINTS as RECOVERY_ENDPOINTS
 from analysis.report_tables import change_counts, deaths_by_cause, serious_by_term
 from analysis.safety import ae_table
 from dashboard.figures.enrollment import cumulative_enrollment_figure
+from dashboard.figures.patient import patient_course_figure
 from dashboard.figures.recovery import cif_figure as recovery_figure
 from dashboard.figures.safety import (
     ae_timeline_figure,
@@ -33,6 +35,7 @@ from dashboard.figures.safety import (
 )
 from dashboard.figures.survival import km_figure, month_text
 from dashboard.formatting import format_date, format_time
+from dashboard.patient_header import header_items
 from dashboard.reports.contents import ReportContents
 from dashboard.reports.pdf import ReportPdf, render_pngs
 
@@ -71,6 +74,9 @@ class ReportContext:
     since: dict | None = None
     review_on: dt.date | None = None
     changes: dict | None = None
+    profiles: tuple[PatientProfile, ...] = ()
+    """Closed report: the patients with a serious event or a death new or changed since
+    ``since`` (:func:`analysis.report_tables.patients_with_new_serious_events`)."""
 
 
 def report_filename(context: ReportContext) -> str:
@@ -89,7 +95,7 @@ def since_words(context: ReportContext) -> str:
     return f"version {since['version']} (data cut {format_date(since['data_cut'])})"
 
 
-def report_figures(contents: ReportContents, kind: str) -> dict:
+def report_figures(contents: ReportContents, kind: str, profiles=()) -> dict:
     """The figures of the report, by name; None where there is nothing to draw."""
     safety = contents.safety
     gvhd = safety.gvhd
@@ -106,6 +112,9 @@ def report_figures(contents: ReportContents, kind: str) -> dict:
     }
     for endpoint, curves in contents.survival.items():
         figures[f"km-{endpoint}"] = km_figure(curves, 0.95)
+    if kind == "closed":
+        for profile in profiles:
+            figures[f"patient-{profile.patient_id}"] = patient_course_figure(profile)
     if kind == "closed" and not safety.events.empty:
         socs = list(safety.by_soc["soc"])
         figures["heatmap"] = worst_grade_heatmap(safety.worst_grade, safety.follow_up, socs)
@@ -151,6 +160,11 @@ def _cover(pdf: ReportPdf, contents: ReportContents, context: ReportContext) -> 
         "6 Data quality",
     ]
     if context.kind == "closed":
+        if context.profiles:
+            sections.append(
+                "Appendix: the profile of each patient with a serious event or death new "
+                f"since {since_words(context)} ({len(context.profiles)})"
+            )
         sections.append("Appendix: adverse events per patient")
     pdf.bullets(sections, 10)
 
@@ -491,6 +505,23 @@ def _quality(pdf: ReportPdf, contents: ReportContents) -> None:
     pdf.grid(["Remark", "Table", "Records"], rows, (6, 3, 1), align="LLR")
 
 
+def _profiles(pdf: ReportPdf, context: ReportContext, figures, pngs, problem) -> None:
+    """One page per patient: the profile's header, then the course on one time axis."""
+    for profile in context.profiles:
+        pdf.add_page()
+        pdf.heading(f"Appendix: patient {profile.patient_id}, new since {since_words(context)}")
+        items = [(label, value) for _key, label, value in header_items(profile)]
+        third = -(-len(items) // 3)
+        columns = [items[i : i + third] for i in range(0, len(items), third)]
+        rows = [
+            [part for column in columns for part in (column[r] if r < len(column) else ("", ""))]
+            for r in range(third)
+        ]
+        pdf.grid(None, rows, (3, 5, 3, 5, 3, 5), align="LLLLLL")
+        name = f"patient-{profile.patient_id}"
+        pdf.figure(figures[name], pngs.get(name), problem, "")
+
+
 def _appendix(pdf: ReportPdf, figures, pngs, problem) -> None:
     for name, title in (
         ("heatmap", "Appendix: worst adverse event grade per patient and organ class"),
@@ -512,7 +543,7 @@ def dsmb_report_pdf(contents: ReportContents, context: ReportContext, *, rendere
     pdf.set_title(f"MTSA {KINDS[context.kind]}, data cut-off {format_date(contents.data_cut)}")
     pdf.set_creator("MTSA monitoring dashboard")
     pdf.set_author(context.generated_by)
-    figures = report_figures(contents, context.kind)
+    figures = report_figures(contents, context.kind, context.profiles)
     pngs, problem = render_pngs(figures, renderer)
     _cover(pdf, contents, context)
     _enrollment(pdf, contents, figures, pngs, problem)
@@ -522,5 +553,6 @@ def dsmb_report_pdf(contents: ReportContents, context: ReportContext, *, rendere
     _serious_and_deaths(pdf, contents, context.kind)
     _quality(pdf, contents)
     if context.kind == "closed":
+        _profiles(pdf, context, figures, pngs, problem)
         _appendix(pdf, figures, pngs, problem)
     return bytes(pdf.output())

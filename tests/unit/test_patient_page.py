@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.callbacks.patient import _records, header_items, profile_path
+from dashboard.callbacks.patient import _records, profile_path
 from dashboard.page_guard import shown_path
+from dashboard.patient_header import header_items
 from tests.unit.test_patient_figure import profile
 
 

@@ -19,6 +19,8 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.panels import STATS_PANELS
+from analysis.patient_profile import patient_profile
+from analysis.report_tables import patients_with_new_serious_events
 from analysis.safety_changes import safety_changes
 from dashboard.reports import pdf as report_pdf
 from dashboard.reports.contents import report_contents
@@ -227,3 +229,38 @@ def test_rep010_the_report_gives_the_numbers_of_stats_and_the_api(compared):
     assert f"Overall survival: {group['n']} patients, {group['events']} death" in everything
     for soc in safety["by_soc"]:
         assert f"{soc['soc']} {soc['patients']} " in everything
+
+
+def test_rep011_closed_report_has_a_profile_page_per_patient_with_news(compared):
+    contents, changes, (tables, cut) = compared
+    ids = patients_with_new_serious_events(changes)
+    assert ids == ["P-002", "P-008"]  # sepsis worse, pneumonia new (tests/later_bundles.py)
+    profiles = tuple(patient_profile(tables, cut, i) for i in ids)
+    review = {"since": VERSION_1, "review_on": dt.date(2026, 5, 20), "changes": changes}
+    text = pages_text(
+        dsmb_report_pdf(
+            contents, ReportContext("closed", VERSION_2, "dora", MADE, **review, profiles=profiles)
+        )
+    )
+    pages = [p for p in text if "Appendix: patient " in p]
+    assert [p.split("Appendix: patient ")[1][:5] for p in pages] == ["P-002", "P-008"]
+    assert "new since the DSMB review of 20 May 2026 (version 1)" in pages[0]
+    assert "Death 14 Oct 2019" in pages[0] and "(relapse)" in pages[0]  # EXPECTED.md
+    assert "Status died" in pages[0]
+    assert "Figure not drawn: no figure renderer was given" in pages[0]
+    assert "profile of each patient with a serious event or death new" in text[0]
+
+
+def test_rep012_only_serious_events_and_deaths_get_a_profile():
+    changes = {
+        "new": [
+            {"patient_id": "P-3", "what": "adverse event: Nausea, onset 2020-01-01"},
+            {"patient_id": "P-2", "what": "death"},
+        ],
+        "changed": [
+            {"patient_id": "P-1", "what": "serious adverse event: Sepsis, onset x: grade"},
+            {"patient_id": "P-2", "what": "cause of death"},
+            {"patient_id": "P-4", "what": "acute GVHD: Skin, onset y: GVHD grade"},
+        ],
+    }
+    assert patients_with_new_serious_events(changes) == ["P-1", "P-2"]
