@@ -23,3 +23,13 @@ def format_time(moment: dt.datetime) -> str:
 
 def format_percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
+
+
+def short_number(value: float | None) -> str:
+    """0.8, 0.05, 1, 2.5, 35: as few digits as the value needs; '—' when missing."""
+    if value is None or pd.isna(value):
+        return "—"
+    if abs(value) >= 10:
+        return f"{value:.0f}"
+    text = f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
+    return text.rstrip("0").rstrip(".")

@@ -26,6 +26,7 @@ from dashboard.figures.chimerism import percent_text
 from dashboard.figures.recovery import ENDPOINT_COLORS, SHORT_LABELS, THRESHOLD_COLOR
 from dashboard.figures.safety import GRADE_COLORS, GRADE_LABELS, wrapped
 from dashboard.figures.theme import COLORS, PLOTLY_DATE, TEMPLATE
+from dashboard.formatting import short_number
 
 TRANSPLANT = "transplant"
 ENROLLMENT = "enrollment"
@@ -111,15 +112,6 @@ def _ref(row: int) -> tuple[str, str]:
     return ("x", "y") if row == 1 else (f"x{row}", f"y{row}")
 
 
-def _fmt(value: float) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    if abs(value) >= 10:
-        return f"{value:.0f}"
-    text = f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
-    return text.rstrip("0").rstrip(".")
-
-
 def _hline(row: int, y, color: str) -> dict:
     x, yaxis = _ref(row)
     return {
@@ -185,7 +177,9 @@ def _count_lane(profile, axis, row, test, color, floor, log) -> list[dict]:
             "line": {"color": color, "width": 2},
             "marker": {"size": 6},
             "name": "ANC" if test == "ANC" else "Platelets",
-            "text": [f"{_when(r.date, r.day)}: {_fmt(r.value)} ×10⁹/L" for r in rows.itertuples()],
+            "text": [
+                f"{_when(r.date, r.day)}: {short_number(r.value)} ×10⁹/L" for r in rows.itertuples()
+            ],
             "hovertemplate": "%{text}<extra></extra>",
         }
     ]
@@ -272,7 +266,8 @@ def _blast_traces(profile, axis, row) -> list[dict]:
                 "marker": {"size": 8, "color": color},
                 "name": name,
                 "text": [
-                    f"{name}, {_when(r.date, r.day)}: {_fmt(r.value)}%" for r in rows.itertuples()
+                    f"{name}, {_when(r.date, r.day)}: {short_number(r.value)}%"
+                    for r in rows.itertuples()
                 ],
                 "hovertemplate": "%{text}<extra></extra>",
             }
@@ -463,7 +458,7 @@ def _count_axis(log: bool, low: float, high: float, ticks: tuple) -> dict:
         "type": "log",
         "range": [np.log10(low), np.log10(high)],
         "tickvals": list(ticks),
-        "ticktext": [_fmt(t) for t in ticks],
+        "ticktext": [short_number(t) for t in ticks],
     }
 
 

@@ -15,6 +15,7 @@ from analysis.recovery_days import ENDPOINTS
 from dashboard.figures.many_patients import too_many
 from dashboard.figures.risk_table import table_layout, table_traces
 from dashboard.figures.theme import COLORS, DAYS_FROM_TRANSPLANT, figure, hline, vline
+from dashboard.formatting import short_number
 
 PATIENT_LINE = "#adb5bd"
 BAND = "rgba(31, 90, 150, 0.15)"
@@ -82,16 +83,6 @@ TESTS = {
 }
 
 
-def _fmt(value: float) -> str:
-    """0.8, 0.05, 1, 2.5, 35: as few digits as the value needs."""
-    if value is None or pd.isna(value):
-        return "—"
-    if abs(value) >= 10:
-        return f"{value:.0f}"
-    text = f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
-    return text.rstrip("0").rstrip(".")
-
-
 def _when(start: int, end: int) -> str:
     return f"Day {start}" if start == end else f"Days {start}–{end}"
 
@@ -103,7 +94,7 @@ def _shown(values, info: TestInfo) -> np.ndarray:
 
 def _line_texts(patient_id, rows: pd.DataFrame, info: TestInfo) -> list[str]:
     return [
-        f"{patient_id} · {_when(r.start, r.end)}: {info.short} {_fmt(r.value)} {info.unit}"
+        f"{patient_id} · {_when(r.start, r.end)}: {info.short} {short_number(r.value)} {info.unit}"
         for r in rows.itertuples()
     ]
 
@@ -140,8 +131,8 @@ def _cohort(cohort: pd.DataFrame, info: TestInfo) -> list[dict]:
     if cohort.empty:
         return []
     texts = [
-        f"{_when(r.start, r.end)}: median {info.short} {_fmt(r.median)} {info.unit} "
-        f"(IQR {_fmt(r.q1)}–{_fmt(r.q3)}), {r.n_patients} patients"
+        f"{_when(r.start, r.end)}: median {info.short} {short_number(r.median)} {info.unit} "
+        f"(IQR {short_number(r.q1)}–{short_number(r.q3)}), {r.n_patients} patients"
         for r in cohort.itertuples()
     ]
     if info.sparse:
@@ -292,7 +283,7 @@ def _y_axis(info: TestInfo) -> dict:
         "type": "log",
         "range": [np.log10(low), np.log10(high)],
         "tickvals": list(info.ticks),
-        "ticktext": [_fmt(t) for t in info.ticks],
+        "ticktext": [short_number(t) for t in info.ticks],
     }
 
 
