@@ -37,13 +37,9 @@ def patient_stats():
         version = _version_arg("version")
     except ValueError as error:
         return jsonify(error=str(error)), 400
-    audit("api_call", request.full_path.rstrip("?"))
-    store = trial_store()
-    poll = store.poll()
-    if not poll.reachable:
-        return jsonify(error="the trial database cannot be reached"), 503
-    if poll.version is None:
-        return jsonify(error="no trial data have been loaded yet"), 404
+    store, poll, refused = _audited_poll()
+    if refused:
+        return refused
     site = site_scope(current_user, PANEL_OF_STATS["patient"])
     try:
         shown = _kept(store, version) if version is not None else vars(poll.version)
@@ -79,13 +75,9 @@ def stats(panel: str):
         return jsonify(error="since is for the safety panel"), 400
     if options.get("by") == "arm":
         require_arm_comparison()
-    audit("api_call", request.full_path.rstrip("?"))
-    store = trial_store()
-    poll = store.poll()
-    if not poll.reachable:
-        return jsonify(error="the trial database cannot be reached"), 503
-    if poll.version is None:
-        return jsonify(error="no trial data have been loaded yet"), 404
+    store, poll, refused = _audited_poll()
+    if refused:
+        return refused
     site = site_scope(current_user, page)
     try:
         shown = _kept(store, version) if version is not None else vars(poll.version)
@@ -103,6 +95,19 @@ def stats(panel: str):
     return jsonify(
         {"version": shown["version"], "data_cut": data_cut and data_cut.isoformat(), **result}
     )
+
+
+def _audited_poll():
+    """An accepted call: audit it, then ``(store, poll, None)``, or the error answer
+    (database unreachable, nothing loaded yet) as the third item."""
+    audit("api_call", request.full_path.rstrip("?"))
+    store = trial_store()
+    poll = store.poll()
+    if not poll.reachable:
+        return store, poll, (jsonify(error="the trial database cannot be reached"), 503)
+    if poll.version is None:
+        return store, poll, (jsonify(error="no trial data have been loaded yet"), 404)
+    return store, poll, None
 
 
 def _version_arg(name: str) -> int | None:
