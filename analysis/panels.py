@@ -21,6 +21,7 @@ from analysis.options import (
     TERMS,
     Option,
 )
+from analysis.quality.summary import quality_json
 from analysis.recovery import recovery_json
 from analysis.safety import safety_json
 from analysis.sites import sites_json
@@ -34,6 +35,7 @@ STATS_PANELS: Mapping[str, Callable] = {
     "response": response_json,
     "recovery": recovery_json,
     "safety": safety_json,
+    "quality": quality_json,
 }
 
 PANEL_OPTIONS: Mapping[str, tuple[Option, ...]] = {

@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.data_cut import as_of_data_cut
 from analysis.endpoints import RELAPSE, last_contact_dates, relapse_nrm
+from analysis.quality import eligibility_deviations
 from analysis.recovery_days import ENDPOINT_NAMES, derive_recovery
 from analysis.response import CR_CRI_CATEGORIES, best_response
 
@@ -34,7 +35,8 @@ class PatientProfile:
     enrolled"); ``best_response`` (a code of ``analysis.response.RESPONSE_ORDER`` or
     None); ``recovery``: ``{"neutrophil_day", "platelet20_day", "platelet50_day"}`` (days
     from the transplant, None when not reached or not transplanted); ``flags``: short
-    phrases ("no nadir of neutrophils", "prolonged aplasia").
+    phrases ("no nadir of neutrophils", "prolonged aplasia"); ``deviations``: the
+    eligibility deviations at entry, in words (:func:`analysis.quality.eligibility_deviations`).
 
     Records, each a DataFrame sorted by date, every row with ``date`` and ``day`` (from
     day 0; may be negative):
@@ -68,6 +70,7 @@ class PatientProfile:
     best_response: str | None
     recovery: dict[str, int | None]
     flags: tuple[str, ...]
+    deviations: tuple[str, ...]
     events: pd.DataFrame
     labs: pd.DataFrame
     transfusions: pd.DataFrame
@@ -130,13 +133,13 @@ def patient_profile(
     day0 = transplant_on or enrolled_on
     follow = _first(tables.get("follow_up"))
     died_on = _date(follow.get("died_on")) if follow is not None else None
-    last_contact = last_contact_dates(tables).get(patient_id)
+    contacts = last_contact_dates(tables)  # once: the status and recovery need it too
     best = None
     if enrolled_on is not None:
         best = _value(
             best_response(tables["responses"], patients, data_cut=data_cut).get(patient_id)
         )
-    recovery, flags = _recovery(tables, data_cut, patient_id)
+    recovery, flags = _recovery(tables, data_cut, patient_id, contacts)
     return PatientProfile(
         patient_id=patient_id,
         site_id=row["site_id"],
@@ -149,15 +152,18 @@ def patient_profile(
         screened_on=_date(row.get("screened_on")),
         enrolled_on=enrolled_on,
         transplant_on=transplant_on,
-        last_contact_on=_date(last_contact),
+        last_contact_on=_date(contacts.get(patient_id)),
         died_on=died_on,
         death_cause=_value(follow.get("death_cause")) if died_on is not None else None,
         day0_on=day0,
         day0_is_transplant=transplant_on is not None,
-        status=_status(tables, data_cut, enrolled_on, died_on, best),
+        status=_status(tables, data_cut, enrolled_on, died_on, best, contacts),
         best_response=best,
         recovery=recovery,
         flags=flags,
+        deviations=tuple(eligibility_deviations(tables, data_cut)["detail"])
+        if enrolled_on is not None and data_cut is not None
+        else (),
         events=_events(tables.get("adverse_events"), day0),
         labs=_records(tables, "labs", day0),
         transfusions=_records(tables, "transfusions", day0),
@@ -189,7 +195,7 @@ def patient_json(tables: dict[str, pd.DataFrame], data_cut, patient_id: str) -> 
     }
 
 
-def _status(tables, data_cut, enrolled_on, died_on, best) -> str:
+def _status(tables, data_cut, enrolled_on, died_on, best, contacts) -> str:
     if enrolled_on is None:
         return "not enrolled"
     if died_on is not None:
@@ -201,18 +207,20 @@ def _status(tables, data_cut, enrolled_on, died_on, best) -> str:
         tables.get("follow_up"),
         tables.get("responses"),
         cut,
-        last_contact_dates(tables),
+        contacts,
     )
     if not course.empty and (course["event"] == RELAPSE).any():
         return "relapsed"
     return "alive in remission" if best in CR_CRI_CATEGORIES else "alive"
 
 
-def _recovery(tables, data_cut, patient_id) -> tuple[dict[str, int | None], tuple[str, ...]]:
+def _recovery(
+    tables, data_cut, patient_id, contacts
+) -> tuple[dict[str, int | None], tuple[str, ...]]:
     recovery = {f"{name}_day": None for name in ENDPOINT_NAMES}
     if data_cut is None:
         return recovery, ()
-    derived = derive_recovery(tables, data_cut)
+    derived = derive_recovery(tables, data_cut, contacts)
     if patient_id not in derived.index:
         return recovery, ()
     found = derived.loc[patient_id]

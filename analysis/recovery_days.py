@@ -309,12 +309,16 @@ def _days_from(dates: pd.Series, start: pd.Series) -> pd.Series:
     return (pd.to_datetime(dates) - start).dt.days
 
 
-def transplanted_patients(tables: dict[str, pd.DataFrame], data_cut) -> pd.DataFrame:
+def transplanted_patients(
+    tables: dict[str, pd.DataFrame], data_cut, last_contact: pd.Series | None = None
+) -> pd.DataFrame:
     """Patients micro-transplanted on or before the data cut, indexed by ``patient_id``.
 
     Columns ``site_id, transplant_on, death_day, follow_up_day``: days from the
     transplant to death (None if alive at the cut) and to the end of follow-up (death,
     or the earlier of the last contact and the data cut; never below 0).
+    ``last_contact``: :func:`~analysis.endpoints.last_contact_dates` of ``tables`` when
+    the caller has it already.
     """
     patients = tables["patients"]
     columns = ["site_id", "transplant_on", "death_day", "follow_up_day"]
@@ -332,7 +336,9 @@ def transplanted_patients(tables: dict[str, pd.DataFrame], data_cut) -> pd.DataF
         deaths = follow_up.set_index("patient_id")["died_on"]
         deaths = pd.to_datetime(deaths[~deaths.index.duplicated(keep="last")])
         died = deaths.reindex(kept.index).where(lambda d: d <= cut)
-    last = pd.to_datetime(last_contact_dates(tables).reindex(kept.index))
+    if last_contact is None:
+        last_contact = last_contact_dates(tables)
+    last = pd.to_datetime(last_contact.reindex(kept.index))
     end = last.where(last <= cut, cut).where(last.notna(), start).where(died.isna(), died)
     out = pd.DataFrame(
         {
@@ -396,15 +402,20 @@ def prolonged_aplasia(neutrophil_day, death_day, follow_up_day) -> bool | None:
     return None
 
 
-def derive_recovery(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> pd.DataFrame:
+def derive_recovery(
+    tables: dict[str, pd.DataFrame],
+    data_cut: dt.date | None,
+    last_contact: pd.Series | None = None,
+) -> pd.DataFrame:
     """Recovery days of every transplanted patient, indexed by ``patient_id``.
 
-    Columns: those of :func:`transplanted_patients`; for each endpoint of
-    :data:`ENDPOINTS` ``<name>_day`` (Int64, missing when not recovered),
-    ``<name>_no_nadir`` and ``<name>_measured`` (bool); ``prolonged_aplasia``
-    (nullable boolean: missing while not yet known, :func:`prolonged_aplasia`).
+    Columns: those of :func:`transplanted_patients` (``last_contact`` as there); for
+    each endpoint of :data:`ENDPOINTS` ``<name>_day`` (Int64, missing when not
+    recovered), ``<name>_no_nadir`` and ``<name>_measured`` (bool);
+    ``prolonged_aplasia`` (nullable boolean: missing while not yet known,
+    :func:`prolonged_aplasia`).
     """
-    transplants = transplanted_patients(tables, data_cut)
+    transplants = transplanted_patients(tables, data_cut, last_contact)
     out = transplants.copy()
     labs = lab_days(tables, transplants, data_cut)
     given = platelet_transfusion_days(tables, transplants, data_cut)

@@ -33,8 +33,9 @@ def restrict_to_sites(
     out = dict(tables)
     out["patients"] = kept
     for name in PATIENT_TABLES:
-        frame = tables[name]
-        out[name] = frame[frame["patient_id"].isin(ids)].reset_index(drop=True)
+        if name in tables:  # a part of the trial (the patient list) may lack some
+            frame = tables[name]
+            out[name] = frame[frame["patient_id"].isin(ids)].reset_index(drop=True)
     return out
 
 

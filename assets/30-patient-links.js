@@ -2,6 +2,24 @@
  * Survival swimmer plot) opens that patient's profile, keeping ?version=N: the
  * clientside callbacks of dashboard/callbacks/patient_links.py. Plain functions, no
  * eval: they run under the app's Content-Security-Policy. */
+
+/* The profile's address for `patientId`: /patients/<id>, keeping the data version
+ * shown (?version=N) and carrying the page's "Patients from" filter (?site=), so that
+ * the profile's previous / next stay within that site. */
+function patientProfileHref(patientId) {
+  var version = new URLSearchParams(window.location.search).get("version");
+  var filter = document.querySelector("select.site-filter");
+  var query = new URLSearchParams();
+  if (version) {
+    query.set("version", version);
+  }
+  if (filter && filter.value && filter.value !== "all") {
+    query.set("site", filter.value);
+  }
+  var text = query.toString();
+  return "/patients/" + encodeURIComponent(patientId) + (text ? "?" + text : "");
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   patients: {
     /* The profile address of the patient on axis "x" or "y" of the clicked point (a
@@ -13,7 +31,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         return window.dash_clientside.no_update;
       }
       id = String(id).replace(/\*$/, "");
-      return "/patients/" + encodeURIComponent(id) + window.location.search;
+      return patientProfileHref(id);
     },
     byX: function (clickData) {
       return window.dash_clientside.patients.profilePath(clickData, "x");

@@ -34,28 +34,28 @@ dagcomponentfuncs.Badge = function (props) {
   );
 };
 
-/* The patient profile's address for `patientId`: /patients/<id>, with the data version
- * of the page (?version=N) kept when an earlier version is shown. */
-function patientProfileHref(patientId) {
-  var version = new URLSearchParams(window.location.search).get("version");
-  var query = version ? "?version=" + encodeURIComponent(version) : "";
-  return "/patients/" + encodeURIComponent(patientId) + query;
-}
-
-/* A patient id as a link to the patient's profile. A plain click opens it inside the
- * app (as dcc.Link does: no reload); a click with a modifier key, or a middle click,
- * is the browser's (a new tab or window). */
+/* A patient id as a link to the patient's profile (patientProfileHref:
+ * 30-patient-links.js). A plain click opens it inside the app (as dcc.Link does: no
+ * reload); a click with a modifier key, or a middle click, is the browser's (a new tab
+ * or window). The address is made again when the pointer or the focus reaches the link:
+ * the grid keeps a row's cell when the page's site filter changes, and the address
+ * carries that filter. */
 dagcomponentfuncs.PatientLink = function (props) {
   if (props.value === null || props.value === undefined || props.value === "") {
     return null;
   }
   var patientId = String(props.value);
+  var refreshHref = function (event) {
+    event.currentTarget.setAttribute("href", patientProfileHref(patientId));
+  };
   return React.createElement(
     "a",
     {
       href: patientProfileHref(patientId),
       className: "patient-link",
       title: "Open the profile of patient " + patientId,
+      onMouseEnter: refreshHref,
+      onFocus: refreshHref,
       onClick: function (event) {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
           return;

@@ -12,8 +12,15 @@ from flask_login import current_user
 from analysis.options import UnknownOption
 from analysis.panels import STATS_PANELS, parse_options
 from analysis.patient_profile import UnknownPatient, patient_json
+from analysis.quality.summary import scoped_json
 from analysis.safety_changes import safety_changes
-from dashboard.auth import audit, require_arm_comparison, require_panel, site_scope
+from dashboard.auth import (
+    audit,
+    can_view_patients,
+    require_arm_comparison,
+    require_panel,
+    site_scope,
+)
 from dashboard.auth.roles import STATS_PANELS as PANEL_OF_STATS
 from dashboard.store import DataUnavailable, trial_store
 from data_access.queries import UnknownVersion, why_not_shown
@@ -82,9 +89,16 @@ def stats(panel: str):
     try:
         shown = _kept(store, version) if version is not None else vars(poll.version)
         earlier = _kept(store, since) if since is not None else None
-        result = store.result(
-            f"api:{panel}", shown["version"], STATS_PANELS[panel], site=site, **options
-        )
+        if panel == "quality":  # about sites too: the whole trial, then the user's part
+            result = scoped_json(
+                store.result("api:quality", shown["version"], STATS_PANELS[panel]),
+                site,
+                can_view_patients(current_user),
+            )
+        else:
+            result = store.result(
+                f"api:{panel}", shown["version"], STATS_PANELS[panel], site=site, **options
+            )
         if earlier is not None:
             result = {**result, **_changes(store, earlier, shown["version"], site)}
     except DataUnavailable:

@@ -103,14 +103,17 @@ def cmd_import(args) -> int:
 
     if not args.directory.is_dir():
         raise CommandError(
-            f"{args.directory}: not a folder (expected a CSV bundle or CDISC datasets)"
+            f"{args.directory}: not a folder (expected a CSV bundle, CDISC datasets or a "
+            "REDCap export)"
         )
     options, given = _cdisc_options(args)
     check_audit_log(args)  # an import that cannot be audited is not made
     try:
         fmt = args.format or detect_format(args.directory)
         if given and fmt == "bundle":
-            raise CommandError(f"{', '.join(given)}: for CDISC datasets only, not a CSV bundle")
+            raise CommandError(
+                f"{', '.join(given)}: for CDISC datasets and REDCap exports, not a CSV bundle"
+            )
         if sys.stderr.isatty():  # a person waits; a script reads only errors there
             print(f"reading {args.directory} as {_FORMAT_NAMES[fmt]}...", file=sys.stderr)
         report = import_folder(_engine(args), args.directory, fmt, options)
@@ -128,7 +131,7 @@ def cmd_import(args) -> int:
     return 0
 
 
-_FORMAT_NAMES = {"bundle": "a CSV bundle", "cdisc": "CDISC datasets"}
+_FORMAT_NAMES = {"bundle": "a CSV bundle", "cdisc": "CDISC datasets", "redcap": "a REDCap export"}
 
 
 def _date(text: str):
@@ -143,16 +146,24 @@ def _date(text: str):
 def cmd_export(args) -> int:
     from data_access.bundle import export_bundle
     from data_access.queries import UnknownVersion
+    from data_access.redcap.write import export_redcap
 
     engine = _engine(args, read_only=True)
     if not _has_data(engine):
         raise CommandError("nothing to export: no trial data have been loaded")
+    write = export_redcap if args.format == "redcap" else export_bundle
     try:
-        written = export_bundle(engine, args.directory, args.version)
+        written = write(engine, args.directory, args.version)
     except UnknownVersion as error:
         raise CommandError(str(error)) from None
     which = "" if args.version is None else f"version {args.version} "
     print(f"exported {which}as {len(written)} files to {args.directory}")
+    if args.format == "redcap":
+        print(
+            "for REDCap: data_dictionary.csv, records.csv; to read it back: "
+            f"import {args.directory} --mapping {args.directory / 'mapping.toml'} "
+            f"--sites {args.directory / 'sites.csv'}"
+        )
     return 0
 
 
@@ -350,6 +361,7 @@ def _confirmed() -> bool:
 def build_parser(default_url: str) -> argparse.ArgumentParser:
     from analysis.panels import PANEL_OPTIONS, STATS_PANELS
     from dashboard.auth.cli import add_users_parser, app_database_option
+    from dashboard.sync_cli import add_sync_parser
 
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -366,26 +378,47 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import",
         parents=[common, app_database_option()],
-        help="load a CSV bundle or CDISC SDTM/ADaM datasets (all checked before writing)",
+        help="load a CSV bundle, CDISC SDTM/ADaM datasets or a REDCap export "
+        "(all checked before writing)",
     )
     p.add_argument(
-        "directory", type=Path, metavar="DIR", help="folder of CSV files or of CDISC datasets"
+        "directory",
+        type=Path,
+        metavar="DIR",
+        help="folder of CSV files, of CDISC datasets, or records.csv with data_dictionary.csv",
     )
     p.add_argument(
         "--format",
-        choices=("bundle", "cdisc"),
+        choices=("bundle", "cdisc", "redcap"),
         help="read the folder as this kind (default: recognised from its files)",
     )
-    p.add_argument("--mapping", type=Path, metavar="FILE", help="CDISC: the study's mapping (TOML)")
     p.add_argument(
-        "--sites", type=Path, metavar="FILE", help="CDISC: sites and milestones (sites.csv format)"
+        "--mapping", type=Path, metavar="FILE", help="CDISC, REDCap: the study's mapping (TOML)"
     )
-    p.add_argument("--target", type=_positive_int, metavar="N", help="CDISC: target enrollment")
-    p.add_argument("--data-cut", type=_date, metavar="DATE", help="CDISC: data cut (YYYY-MM-DD)")
+    p.add_argument(
+        "--sites",
+        type=Path,
+        metavar="FILE",
+        help="CDISC, REDCap: sites and milestones (sites.csv format)",
+    )
+    p.add_argument(
+        "--target", type=_positive_int, metavar="N", help="CDISC, REDCap: target enrollment"
+    )
+    p.add_argument(
+        "--data-cut", type=_date, metavar="DATE", help="CDISC, REDCap: data cut (YYYY-MM-DD)"
+    )
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", parents=[common], help="write the trial data as a CSV bundle")
+    p = sub.add_parser(
+        "export", parents=[common], help="write the trial data as a CSV bundle or for REDCap"
+    )
     p.add_argument("directory", type=Path, metavar="DIR", help="folder to write (created)")
+    p.add_argument(
+        "--format",
+        choices=("bundle", "redcap"),
+        default="bundle",
+        help="bundle (default), or redcap: records and data dictionary for a REDCap project",
+    )
     p.add_argument(
         "--version", type=_positive_int, metavar="N", help="the data as of version N (`versions`)"
     )
@@ -467,6 +500,7 @@ def build_parser(default_url: str) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     add_users_parser(sub, common)
+    add_sync_parser(sub, common)
     return parser
 
 

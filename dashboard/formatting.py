@@ -33,3 +33,8 @@ def short_number(value: float | None) -> str:
         return f"{value:.0f}"
     text = f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
     return text.rstrip("0").rstrip(".")
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 patient", "3 patients": a count and a regular noun."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

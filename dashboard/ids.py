@@ -28,7 +28,7 @@ class Shell:
     VERSION_CHOICE = "shell-version-choice"
     GO = "shell-go"  # a dcc.Location that moves the app to another page (patient clicks)
     REPORT_MENU = "shell-report-menu"
-    REPORT_KIND = "shell-report-kind"  # pattern-matching: {"type": REPORT_KIND, "kind": ...}
+    REPORT_KIND = "shell-report-kind"  # pattern: {"type": REPORT_KIND, "kind", "profiles"}
     REPORT_STATUS = "shell-report-status"
     REPORT_DOWNLOAD = "shell-report-download"
 
@@ -41,6 +41,7 @@ class Overview:
     BY_SITE = FigureIds.of("overview-by-site")
     COMPARE = "overview-compare"
     COMPARE_HINT = "overview-compare-hint"
+    ALERTS = "overview-alerts"  # data quality findings that need action now
 
 
 class Survival:
@@ -173,8 +174,28 @@ class Patient:
     CHIMERISM_GRID = "patients-chimerism-grid"
     CHIMERISM_CSV = "patients-chimerism-csv"
     LOG = "patients-log-scale"
-    ORDER = "patients-order"
+    SITE = "patients-site"  # "Patients from": the chooser's and previous / next's scope
+    NEIGHBOURS = "patients-neighbours"  # {"previous": id or None, "next": id or None}
     GO = "patients-go"  # a dcc.Location that moves the app to another profile
+
+
+class Quality:
+    """The data quality page (``/quality``); ids start with its panel's name."""
+
+    MESSAGE = "quality-message"
+    CONTENT = "quality-content"
+    KPIS = "quality-kpis"
+    SEVERITY = "quality-severity"
+    RULE = "quality-rule"
+    BY_SITE_GRID = "quality-by-site-grid"
+    BY_SITE_CSV = "quality-by-site-csv"
+    FINDINGS_WRAP = "quality-findings-wrap"
+    FINDINGS_NOTE = "quality-findings-note"
+    FINDINGS_GRID = "quality-findings-grid"
+    FINDINGS_CSV = "quality-findings-csv"
+    TREND = FigureIds.of("quality-trend")
+    TREND_NOTE = "quality-trend-note"
+    RULES_GRID = "quality-rules-grid"
 
 
 class Admin:

@@ -73,4 +73,9 @@ def header_items(profile: PatientProfile) -> list[tuple[str, str, str]]:
         ("plt20", "PLT ≥ 20", _recovery_text(recovery.get("platelet20_day"), transplanted)),
         ("plt50", "PLT ≥ 50", _recovery_text(recovery.get("platelet50_day"), transplanted)),
         ("flags", "Flags", "; ".join(profile.flags) if profile.flags else "none"),
+        (
+            "eligibility",
+            "Eligibility",
+            "; ".join(profile.deviations) if profile.deviations else "no deviation",
+        ),
     ]

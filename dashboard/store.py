@@ -15,16 +15,19 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import pandas as pd
 from flask import current_app
 from flask_caching import Cache
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.data_cut import as_of_data_cut
+from analysis.patient_list import patient_list
 from analysis.patient_profile import UnknownPatient, one_patient
 from analysis.scope import restrict_to_site
 from data_access.engine import database_exists
@@ -39,11 +42,14 @@ from data_access.queries import (
     load_patient_list,
     load_snapshot,
 )
+from data_access.sync_runs import RUNS as SYNC_RUNS
+from data_access.sync_runs import SyncState, sync_state
 
 log = logging.getLogger(__name__)
 EXTENSION = "mtsa_store"
 CACHE_TIMEOUT_SECONDS = 24 * 3600
 MEMO_ENTRIES = 32  # values kept unpickled per process; they are never modified
+SYNC_LOOK_SECONDS = 60.0
 
 
 class DataUnavailable(RuntimeError):
@@ -54,6 +60,7 @@ class DataUnavailable(RuntimeError):
 class Poll:
     version: DataVersion | None
     reachable: bool
+    sync: SyncState | None = None  # the REDCap sync log, when there is one
 
 
 class TrialStore:
@@ -66,9 +73,12 @@ class TrialStore:
         self._memo: OrderedDict[str, object] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._version_columns: set[str] | None = None  # looked up once the schema exists
+        self._sync_table = False  # whether the sync log exists (looked up until it does)
+        self._sync_looked_at = -SYNC_LOOK_SECONDS
 
     def poll(self) -> Poll:
-        """Latest data version (one indexed row), or unreachable; never raises."""
+        """Latest data version (one indexed row) and the sync log's state (one statement),
+        or unreachable; never raises."""
         try:
             with self.engine.connect() as conn:
                 if self._version_columns is None and has_schema(conn):
@@ -77,12 +87,26 @@ class TrialStore:
                     self._version_columns = database_columns(conn)[VERSIONS.name]
                 if self._version_columns is None:
                     return Poll(None, True)
-                return Poll(latest_version(conn, self._version_columns), True)
+                version = latest_version(conn, self._version_columns)
+                return Poll(version, True, self._sync_state(conn))
         except SQLAlchemyError as error:
             if not database_exists(self.url):  # no SQLite file yet: nothing loaded
                 return Poll(None, True)
             log.warning("trial database unreachable: %s", error.__class__.__name__)
             return Poll(None, False)
+
+    def _sync_state(self, conn) -> SyncState | None:
+        """:func:`data_access.sync_runs.sync_state`. A database written before syncs
+        existed lacks the log until the first sync: look for it at most once a minute."""
+        if not self._sync_table:
+            now = time.monotonic()
+            if now - self._sync_looked_at < SYNC_LOOK_SECONDS:
+                return None
+            self._sync_looked_at = now
+            self._sync_table = inspect(conn).has_table(SYNC_RUNS.name)
+            if not self._sync_table:
+                return None
+        return sync_state(conn)
 
     def versions(self) -> list[dict]:
         """Every data version, oldest first (:func:`data_access.queries.list_versions`)."""
@@ -172,11 +196,13 @@ class TrialStore:
         self._store(_cache_key(f"{name}:patient={patient_id}", shown, site, {}), value)
         return value
 
-    def patient_ids(self, version: int | None, site: str | None = None) -> list[str]:
-        """The ids of the patients of ``version`` (of ``site`` only when given), in id
-        order, as known at the data cut; read from this process's snapshot when it holds
-        that version, else from the patients table alone (not the patients' records)."""
-        key = _cache_key("patients:ids", version, site, {})
+    def patient_list(self, version: int | None, site: str | None = None) -> pd.DataFrame:
+        """The patients of ``version`` (of ``site`` only when given) as known at the data
+        cut: :func:`analysis.patient_list.patient_list`. Read from this process's
+        snapshot when it holds that version, else from the patients' ids, sites and
+        screening dates alone (:func:`data_access.queries.load_patient_list`), never
+        their records."""
+        key = _cache_key("patients:list", version, site, {})
         found = self._recall(key)
         if found is not None:
             return found[0]
@@ -190,10 +216,9 @@ class TrialStore:
             except SQLAlchemyError as error:
                 raise DataUnavailable("The trial database cannot be reached.") from error
             tables, version = snapshot.tables, _version_of(snapshot)
-        patients = restrict_to_site(tables, site)["patients"]
-        ids = sorted(patients["patient_id"].astype(str).unique())
-        self._store(_cache_key("patients:ids", version, site, {}), ids)
-        return ids
+        listed = patient_list(restrict_to_site(tables, site))
+        self._store(_cache_key("patients:list", version, site, {}), listed)
+        return listed
 
     def compared(
         self, name: str, version: int, since: int, compare: Callable, site: str | None = None

@@ -205,19 +205,16 @@ def _write_csv(path: Path, cells: pd.DataFrame) -> None:
         os.fsync(handle.fileno())
 
 
-def export_bundle(engine: Engine, directory: Path, version: int | None = None) -> list[Path]:
-    """Write the trial data (as of ``version``, the current ones by default) as a bundle
-    in ``directory``; return the file paths.
+def write_folder(directory: Path, files: dict[str, pd.DataFrame | str]) -> list[Path]:
+    """Write ``files`` (CSV cells, or text) into ``directory`` all or nothing; return the
+    paths.
 
-    Every bundle file is written, header only when its table is empty, in the format
-    :func:`read_bundle` reads, so export then import gives the same frames. All files
-    are first written to a hidden folder beside (or inside) ``directory`` and then
-    renamed into place, so a failed export leaves no partial files. A new
-    ``directory`` is created private to the user (mode 0700), as the data are
-    patient-level. Other files already in ``directory`` are left as they are.
+    Every file is first written to a hidden folder beside (or inside) ``directory`` and
+    then renamed into place, so a failure leaves no partial files. A new ``directory``
+    is created private to the user (mode 0700), as the data are patient-level. Other
+    files already in ``directory`` are left as they are.
     """
     directory = Path(directory)
-    snapshot = load_snapshot(engine, version)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{directory} exists and is not a folder")
     exists = directory.is_dir()
@@ -227,15 +224,35 @@ def export_bundle(engine: Engine, directory: Path, version: int | None = None) -
         tempfile.mkdtemp(prefix=".export-", dir=directory if exists else directory.parent)
     )
     try:
-        for file, table in BUNDLE_TABLES.items():
-            _write_csv(staging / file, csv_cells(table, snapshot.tables[table.name]))
+        for name, content in files.items():
+            if isinstance(content, str):
+                (staging / name).write_text(content, encoding="utf-8", newline="\n")
+            else:
+                _write_csv(staging / name, content)
         if exists:
-            for file in BUNDLE_TABLES:
-                os.replace(staging / file, directory / file)
+            for name in files:
+                os.replace(staging / name, directory / name)
             staging.rmdir()
         else:
             os.rename(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [directory / file for file in BUNDLE_TABLES]
+    return [directory / name for name in files]
+
+
+def export_bundle(engine: Engine, directory: Path, version: int | None = None) -> list[Path]:
+    """Write the trial data (as of ``version``, the current ones by default) as a bundle
+    in ``directory``; return the file paths.
+
+    Every bundle file is written, header only when its table is empty, in the format
+    :func:`read_bundle` reads, so export then import gives the same frames. The files
+    appear all at once or not at all (:func:`write_folder`).
+    """
+    snapshot = load_snapshot(engine, version)
+    if Path(directory).exists() and not Path(directory).is_dir():
+        raise NotADirectoryError(f"{directory} exists and is not a folder")
+    cells = {
+        file: csv_cells(table, snapshot.tables[table.name]) for file, table in BUNDLE_TABLES.items()
+    }
+    return write_folder(directory, cells)

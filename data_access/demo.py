@@ -324,8 +324,9 @@ def truncate_at(tables: dict[str, pd.DataFrame], cut: dt.date | str) -> dict[str
     """The trial as known at data cut ``cut``: nothing dated after it, follow-up censored.
 
     Rows dated after the cut are dropped and dates after it cleared (an enrollment after
-    the cut leaves a patient screened only; an unresolved event has no ``resolved_on``;
-    a later death or relapse is unknown). ``last_contact_on`` becomes the latest record
+    the cut leaves a patient screened only; an unresolved event has no ``resolved_on``,
+    and a fatal one is still grade 4 while the death lies after the cut; a later death or
+    relapse is unknown). ``last_contact_on`` becomes the latest record
     on or before the cut where the full one lies after it, site statuses follow the
     milestones then known, and ``trial.data_cut`` is ``cut``. The input is not modified;
     truncating twice equals truncating once at the earlier cut.
@@ -347,6 +348,9 @@ def truncate_at(tables: dict[str, pd.DataFrame], cut: dt.date | str) -> dict[str
         out[name] = frame[(frame[column] <= cut) & frame["patient_id"].isin(enrolled)].copy()
     events = out["adverse_events"]
     events["resolved_on"] = events["resolved_on"].where(events["resolved_on"] <= cut)
+    # A fatal event is reported at grade 4 (life-threatening, ongoing) until the death.
+    died = events["patient_id"].map(tables["follow_up"].set_index("patient_id")["died_on"])
+    events.loc[(events["grade"] == 5) & ~(died <= cut), "grade"] = 4
 
     follow_up = tables["follow_up"]
     follow_up = follow_up[follow_up["patient_id"].isin(enrolled)].copy()

@@ -209,7 +209,8 @@ def _gvhd(course: Course, rng) -> dict:
 def adverse_events(course: Course, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """All adverse events, within each patient's follow-up; ongoing ones unresolved.
 
-    Serious: 60% of grade 3-4 events, 5% of grade 1-2, every grade 5 event.
+    Serious: every grade 4-5 event (life-threatening or fatal: serious by the ICH E2A
+    definition), 60% of grade 3 events (those needing hospital care), 5% of grade 1-2.
     """
     blocks = [*_listed(course, rng), _infections(course, rng), _fatal(course, rng)]
     blocks.append(_gvhd(course, rng))
@@ -221,7 +222,7 @@ def adverse_events(course: Course, rng: np.random.Generator) -> dict[str, np.nda
     events["grade"] = events["grade"].astype(np.int64)
     grade = events["grade"]
     p_serious = np.where(grade >= 3, 0.6, 0.05)
-    events["serious"] = (rng.random(len(grade)) < p_serious) | (grade == 5)
+    events["serious"] = (rng.random(len(grade)) < p_serious) | (grade >= 4)
     end = course.end[events["patient"]]
     keep = events["onset"] <= end
     events["resolved"] = np.where(events["resolved"] <= end, events["resolved"], NEVER)

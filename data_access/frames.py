@@ -35,9 +35,12 @@ def _dtype(column) -> str:
     return "object"
 
 
-def typed_frame(table: Table, frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``frame`` restricted to the bundle columns of ``table``, with the house dtypes."""
-    columns = bundle_columns(table)
+def typed_frame(
+    table: Table, frame: pd.DataFrame | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """``frame`` restricted to the bundle columns of ``table`` (to ``columns`` when
+    given), with the house dtypes."""
+    columns = bundle_columns(table) if columns is None else columns
     frame = pd.DataFrame(columns=columns) if frame is None else frame
     out = {}
     for name in columns:

@@ -18,6 +18,7 @@ SOURCE_LABELS = {
     "bundle": "CSV bundle",
     "sdtm": "CDISC SDTM",
     "sdtm+adam": "SDTM + ADaM",
+    "redcap": "REDCap",
 }
 """How the data banner and the import report name each kind of source."""
 

@@ -1,8 +1,9 @@
 """``import DIR``: recognise the kind of folder, read and check it, load it as a new version.
 
-Two kinds of folder are read: the dashboard's own CSV bundle (``docs/data-bundle.md``)
-and CDISC SDTM/ADaM datasets (``docs/cdisc-import.md``). Either is checked whole before
-anything is written; a valid folder replaces the trial data in one transaction.
+Three kinds of folder are read: the dashboard's own CSV bundle (``docs/data-bundle.md``),
+CDISC SDTM/ADaM datasets (``docs/cdisc-import.md``) and a REDCap export
+(``docs/redcap.md``). Each is checked whole before anything is written; a valid folder
+replaces the trial data in one transaction.
 """
 
 from __future__ import annotations
@@ -15,21 +16,26 @@ from data_access.bundle_read import NO_COLUMN, WHOLE_FILE, BundleError, Problem
 from data_access.cdisc import TrialSettings, looks_like_cdisc, read_cdisc
 from data_access.import_report import ImportReport, import_report
 from data_access.loader import replace_trial_data
+from data_access.redcap import looks_like_redcap, read_redcap
 
-FORMATS = ("bundle", "cdisc")
+FORMATS = ("bundle", "cdisc", "redcap")
 
 
 @dataclass(frozen=True)
 class CdiscOptions:
-    """What a CDISC import may take beside its folder (``import --mapping ...``)."""
+    """What a CDISC or REDCap import may take beside its folder (``import --mapping ...``):
+    both find the trial row and the sites in the same places."""
 
     mapping_file: Path | None = None
     sites_file: Path | None = None
     settings: TrialSettings | None = None
 
 
+ImportOptions = CdiscOptions
+
+
 def detect_format(directory: Path) -> str:
-    """``bundle`` or ``cdisc`` from the files in ``directory``.
+    """``bundle``, ``redcap`` or ``cdisc`` from the files in ``directory``.
 
     Raises
     ------
@@ -38,11 +44,14 @@ def detect_format(directory: Path) -> str:
     """
     if looks_like_bundle(directory):
         return "bundle"
+    if looks_like_redcap(directory):
+        return "redcap"
     if looks_like_cdisc(directory):
         return "cdisc"
     message = (
         "neither a CSV bundle (trial.csv, sites.csv, patients.csv) nor CDISC datasets "
-        "(dm.xpt, dm.sas7bdat or dm.csv, with ae, ds, ex, lb, rs... beside it) were found"
+        "(dm.xpt, dm.sas7bdat or dm.csv, with ae, ds, ex, lb, rs... beside it) nor a "
+        "REDCap export (records.csv with data_dictionary.csv) were found"
     )
     raise BundleError([Problem(str(directory), WHOLE_FILE, NO_COLUMN, message, "folder")])
 
@@ -62,7 +71,8 @@ def import_folder(
         tables, kind, notes = read_bundle(directory), "bundle", ()
     else:
         options = cdisc or CdiscOptions()
-        data = read_cdisc(directory, options.mapping_file, options.sites_file, options.settings)
+        read = read_redcap if fmt == "redcap" else read_cdisc
+        data = read(directory, options.mapping_file, options.sites_file, options.settings)
         tables, kind, notes = data.tables, data.source_kind, data.notes
     version = replace_trial_data(engine, tables, source=source, source_kind=kind)
     return import_report(

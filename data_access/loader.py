@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -134,7 +134,11 @@ def _insert(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
 
 
 def replace_trial_data(
-    engine: Engine, tables: dict[str, pd.DataFrame], source: str, source_kind: str = "bundle"
+    engine: Engine,
+    tables: dict[str, pd.DataFrame],
+    source: str,
+    source_kind: str = "bundle",
+    also: Callable[[Connection, int], None] | None = None,
 ) -> int:
     """Make ``tables`` (keyed by table name) the current trial data; return the new version.
 
@@ -145,6 +149,8 @@ def replace_trial_data(
 
     ``tables`` must already be valid (see ``data_access.bundle``): this function
     trusts its input and relies on the database only for the last line of defence.
+    ``also(conn, version)`` runs last in the same transaction (a sync records its run
+    there, so that the run and the version it loaded are written together or not at all).
     """
     create_schema(engine)
     typed = {t.name: typed_frame(t, tables.get(t.name)) for t in BUNDLE_TABLES.values()}
@@ -175,4 +181,6 @@ def replace_trial_data(
                 "rows_kept": True,
             },
         )
+        if also is not None:
+            also(conn, version)
     return version

@@ -117,22 +117,33 @@ def _kept_version(conn: Connection, number: int, present: set[str]) -> DataVersi
 
 
 def read_table(
-    conn: Connection, name: str, present: set[str] | None = None, patient_id: str | None = None
+    conn: Connection,
+    name: str,
+    present: set[str] | None = None,
+    patient_id: str | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """One bundle table as a typed frame, rows in a stable order.
 
     ``present`` names the table's columns in the database when it may be older than the
     schema (a column added since reads as missing values). ``patient_id``: only that
     patient's rows (a table keyed by patient; its index on ``patient_id`` serves it).
+    ``columns``: only these columns (all the bundle's by default).
     """
     table = BUNDLE_TABLES[f"{name}.csv"]
-    columns = [table.c[c] for c in bundle_columns(table) if present is None or c in present]
+    names = bundle_columns(table) if columns is None else list(columns)
+    read = [table.c[c] for c in names if present is None or c in present]
     order = list(table.primary_key.columns)
-    query = select(*columns).order_by(*order)
+    query = select(*read).order_by(*order)
     if patient_id is not None:
         query = query.where(table.c.patient_id == patient_id)
-    rows = conn.execute(query).all()
-    return typed_frame(table, pd.DataFrame(rows, columns=[c.name for c in columns]))
+    # The driver's rows as they come (dates as ISO text on SQLite): typed_frame types
+    # whole columns at once, where SQLAlchemy would convert value by value.
+    result = conn.execute(query)
+    rows = result.cursor.fetchall()
+    result.close()
+    frame = pd.DataFrame(rows, columns=[c.name for c in read])
+    return typed_frame(table, frame, names)
 
 
 def database_columns(conn: Connection) -> dict[str, set[str]]:
@@ -172,26 +183,37 @@ def load_patient(engine: Engine, patient_id: str, version: int | None = None) ->
     return _load(engine, version, patient_id)
 
 
-PATIENT_LIST_TABLES = ("trial", "sites", "patients")
+PATIENT_LIST = {"trial": None, "sites": None, "patients": ("patient_id", "site_id", "screened_on")}
+"""What :func:`load_patient_list` reads: tables, and the columns kept (None: all)."""
 
 
 def load_patient_list(engine: Engine, version: int | None = None) -> TrialSnapshot:
-    """:func:`load_snapshot` with the trial, the sites and the patients only (the other
-    tables empty): who the patients are, without reading their records."""
-    return _load(engine, version, None, PATIENT_LIST_TABLES)
+    """Who the patients are, without their records: the trial and the sites whole, and
+    of the patients their id, site and screening date (what says whether they are known
+    at the data cut). The snapshot holds these three tables only."""
+    return _load(engine, version, None, PATIENT_LIST)
 
 
 def _load(
-    engine: Engine, version: int | None, patient_id: str | None, names: tuple[str, ...] = ()
+    engine: Engine,
+    version: int | None,
+    patient_id: str | None,
+    only: dict[str, tuple[str, ...] | None] | None = None,
 ) -> TrialSnapshot:
-    """The snapshot of ``version``: one patient's rows with ``patient_id``, only the tables
-    ``names`` (the others empty) when given."""
+    """The snapshot of ``version``: one patient's rows with ``patient_id``; with ``only``,
+    just those tables, each with the columns named (None: all of them)."""
 
     def patient_of(table) -> str | None:
         return patient_id if "patient_id" in table.c else None
 
-    def wanted(table) -> bool:
-        return not names or table.name in names
+    wanted = [t for t in BUNDLE_TABLES.values() if only is None or t.name in only]
+
+    def columns_of(table) -> tuple[str, ...] | None:
+        return None if only is None else only[table.name]
+
+    def kept(table, frame: pd.DataFrame) -> pd.DataFrame:
+        columns = columns_of(table)
+        return frame if columns is None else frame[list(columns)]
 
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
@@ -200,22 +222,22 @@ def _load(
             if not has_schema(conn):
                 if version is not None:
                     raise UnknownVersion(f"no data version {version}: no version has been loaded")
-                return TrialSnapshot(version=None, tables=empty_tables())
+                tables = empty_tables()
+                return TrialSnapshot(
+                    version=None, tables={t.name: kept(t, tables[t.name]) for t in wanted}
+                )
             present = database_columns(conn)
             latest = latest_version(conn, present[VERSIONS.name])
             if version is not None and (latest is None or version != latest.version):
                 chosen = _kept_version(conn, version, present[VERSIONS.name])
                 tables = {
-                    t.name: as_of_rows(conn, t, version, patient_of(t))
-                    if wanted(t)
-                    else typed_frame(t)
-                    for t in BUNDLE_TABLES.values()
+                    t.name: kept(t, as_of_rows(conn, t, version, patient_of(t))) for t in wanted
                 }
                 return TrialSnapshot(version=chosen, tables=tables)
             tables = {
-                t.name: read_table(conn, t.name, present[t.name], patient_of(t))
-                if t.name in present and wanted(t)
-                else typed_frame(t)
-                for t in BUNDLE_TABLES.values()
+                t.name: read_table(conn, t.name, present[t.name], patient_of(t), columns_of(t))
+                if t.name in present
+                else kept(t, typed_frame(t))
+                for t in wanted
             }
     return TrialSnapshot(version=latest, tables=tables)

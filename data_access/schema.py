@@ -1,4 +1,5 @@
-"""Trial database schema: one table per file of the CSV bundle, plus ``data_versions``.
+"""Trial database schema: one table per file of the CSV bundle, plus ``data_versions``
+and ``sync_runs``.
 
 The models are the single description of the bundle (``docs/data-bundle.md``): the importer,
 the exporter and the validator read column names, order, types, nullability,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -45,7 +47,7 @@ RELATEDNESS = ("yes", "no", "unknown")
 GVHD_TYPES = ("acute", "chronic")
 NOT_RECORDED = ("transplant", "blood_counts", "chimerism", "responses", "transfusions", "gvhd")
 """What a study may not record at all (a study of another design, a partial export)."""
-SOURCE_KINDS = ("demo", "bundle", "sdtm", "sdtm+adam")
+SOURCE_KINDS = ("demo", "bundle", "sdtm", "sdtm+adam", "redcap")
 """What a data version was loaded from; the data banner names it."""
 
 
@@ -237,6 +239,30 @@ class DataVersion(Base):
     """True when this version's rows can be read back (``data_access.history``)."""
     removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     """When an administrator removed this version's rows (``remove-versions``)."""
+
+
+SYNC_OUTCOMES = ("ok", "unchanged", "failed")
+"""A sync run loaded a new data version, found nothing new, or failed (nothing loaded)."""
+
+
+class SyncRun(Base):
+    """One row per ``sync redcap`` run (``data_access.sync_runs``); the data banner shows
+    the last failure and the project the current data were synced from."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_outcome_id", "outcome", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    url: Mapped[str] = mapped_column(Text)  # the API's address; never the token
+    project_id: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(10), info=allowed(*SYNC_OUTCOMES))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data_version: Mapped[int | None] = mapped_column(Integer)
+    """The version this run loaded (``ok`` only)."""
+    digest: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of what was read (records, dictionary, mapping, sites, settings)."""
 
 
 # Bundle files in load order (parents before children), keyed by CSV file name.

@@ -30,6 +30,8 @@ PANEL_ROLES: Mapping[str, frozenset[str]] = {
     "survival": _UNBLINDED,
     "safety": _UNBLINDED,
     "patients": _UNBLINDED,  # one patient's profile; site-bound: own site's patients only
+    # data quality: the sponsor sees counts per site and their trend, never a patient id
+    "quality": frozenset({INVESTIGATOR, DSMB, SPONSOR}),
     "admin": frozenset({ADMIN}),
 }
 
@@ -55,6 +57,12 @@ REPORT_ROLES: Mapping[str, frozenset[str]] = {
     "open": frozenset({INVESTIGATOR, DSMB, SPONSOR}),
 }
 
+#: Roles the data banner tells that the last REDCap sync failed, and why: the
+#: investigators, whose sites enter the data and who read the pages as current, and the
+#: administrators, who keep the sync running. The sponsor and the DSMB see the data cut
+#: and load time, as always; the board reviews a data version, not the feed.
+SYNC_STATUS_ROLES: frozenset[str] = frozenset({INVESTIGATOR, ADMIN})
+
 #: Page path -> panel, for the navigation and for auditing page views.
 PAGE_PANELS: Mapping[str, str] = {
     "/": "overview",
@@ -63,6 +71,7 @@ PAGE_PANELS: Mapping[str, str] = {
     "/survival": "survival",
     "/safety": "safety",
     "/patients": "patients",  # /patients/<patient_id>, reached from the listings
+    "/quality": "quality",
     "/admin": "admin",
 }
 
@@ -76,6 +85,7 @@ STATS_PANELS: Mapping[str, str] = {
     "recovery": "recovery",
     "safety": "safety",
     "patient": "patients",
+    "quality": "quality",
 }
 
 
@@ -126,6 +136,11 @@ def require_review() -> None:
         flask.abort(403)
 
 
+def can_see_sync_failures(user) -> bool:
+    """Whether the data banner tells ``user`` that the last REDCap sync failed."""
+    return _role(user) in SYNC_STATUS_ROLES
+
+
 def report_kinds(user) -> list[str]:
     """The DSMB reports ``user`` may download, closed first."""
     return [kind for kind, roles in REPORT_ROLES.items() if _role(user) in roles]
@@ -147,6 +162,13 @@ def require_panel(panel: str) -> None:
     if not getattr(current_user, "is_authenticated", False):
         flask.abort(401)
     if not can_view(current_user, panel):
+        flask.abort(403)
+
+
+def require_patient_level() -> None:
+    """Abort the current request with 403 unless its user may see patient ids: for a
+    page open to the sponsor whose listings are not (data quality)."""
+    if not can_view_patients(current_user):
         flask.abort(403)
 
 

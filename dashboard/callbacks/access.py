@@ -81,11 +81,30 @@ def patient_view(version: dict, patient_id: str, name: str, make: Callable, **op
     return trial_store().derived(key, version["version"], make, site=site, **options)
 
 
-def patient_ids(version: dict) -> list[str]:
-    """The ids of the patients the user may see (their site's when site-bound), in id
-    order: the patient chooser of the profile, without reading any patient's records."""
+def patient_list(version: dict, site_filter: str | None = None):
+    """The patients the user may see (their site's when site-bound; of ``site_filter``
+    when given), in id order, with their sites: the profile's chooser and its previous
+    and next, without reading any patient's records
+    (:func:`analysis.patient_list.patient_list`). ValueError for a site outside the
+    user's scope, as on every page."""
     require_panel("patients")
-    return trial_store().patient_ids(version["version"], site_scope(current_user, "patients"))
+    site = scope(site_scope(current_user, "patients"), site_filter)
+    return trial_store().patient_list(version["version"], site)
+
+
+def site_rows(panel: str, version: dict, name: str, compute: Callable):
+    """``compute(tables, data_cut)`` on the whole trial (a frame with a ``site_id``
+    column), under ``panel``'s role rule, then only the rows of the user's site when
+    they are bound to one.
+
+    For results about sites as well as patients (data quality: a recruiting site
+    without enrollment is a finding): computed on tables restricted to one site's
+    patients, every other site would look dormant. Cached per data version.
+    """
+    require_panel(panel)
+    rows = trial_store().result(f"{panel}:{name}", version["version"], compute)
+    site = site_scope(current_user, panel)
+    return rows if site is None else rows[rows["site_id"] == site].reset_index(drop=True)
 
 
 def report_result(kind: str, version: int, name: str, compute: Callable):

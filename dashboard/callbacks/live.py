@@ -12,7 +12,9 @@ from urllib.parse import parse_qs, urlencode
 
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
+from flask_login import current_user
 
+from dashboard.auth.roles import can_see_sync_failures
 from dashboard.components.banner import data_banner
 from dashboard.components.shell import CURRENT_CHOICE
 from dashboard.formatting import format_date
@@ -38,6 +40,23 @@ def version_data(poll_version, previous: dict | None) -> dict:
         "previous": known,
         "changed_at": _now() if known is not None else None,
     }
+
+
+def sync_data(state, show_failure: bool) -> dict | None:
+    """What the status store holds of the REDCap sync log (a :class:`SyncState`): the
+    project and time of the last sync, and the last failure only for ``show_failure``
+    (the roles of :data:`~dashboard.auth.roles.SYNC_STATUS_ROLES`; the reason never
+    reaches the others' browsers)."""
+    if state is None:
+        return None
+    data = {
+        "project_id": state.project_id,
+        "loaded_version": state.loaded_version,
+        "synced_at": state.synced_at and state.synced_at.isoformat(),
+    }
+    if show_failure and state.failed_at is not None:
+        data |= {"failed_at": state.failed_at.isoformat(), "reason": state.reason}
+    return data
 
 
 def as_of_data(chosen: dict, latest: int | None) -> dict:
@@ -158,8 +177,13 @@ def register(app) -> None:
         poll = trial_store().poll()
         was_reachable = status is None or status.get("reachable", True)
         new_status = no_update
+        sync = (status or {}).get("sync")  # unreachable: the last known
+        if poll.reachable:
+            sync = sync_data(poll.sync, can_see_sync_failures(current_user))
         if poll.reachable != was_reachable or status is None:
-            new_status = {"reachable": poll.reachable, "since": _now()}
+            new_status = {"reachable": poll.reachable, "since": _now(), "sync": sync}
+        elif sync != status.get("sync"):
+            new_status = {**status, "sync": sync}
         new_version = no_update
         latest = poll.version.version if poll.version else None
         chosen = (as_of or {}).get("version")

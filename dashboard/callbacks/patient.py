@@ -3,24 +3,27 @@
 The profile comes from :func:`dashboard.callbacks.access.patient_result` (role check,
 site scope, one patient's rows, cache per data version and patient). An unknown id and
 a patient outside the user's scope get the same notice: telling them apart would say
-that the id exists at another site. The chooser lists the patients the user may see
-(:func:`~dashboard.callbacks.access.patient_ids`, in the user's site scope).
+that the id exists at another site. The chooser, previous and next go through the
+patients the user may see (:func:`~dashboard.callbacks.access.patient_list`, in the
+user's site scope) from the site of the "Patients from" filter, which a patient link
+carries from the page it was on (``?site=``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from analysis.patient_list import ids_around, neighbours, site_counts
 from analysis.patient_profile import PatientProfile, UnknownPatient, patient_profile
 from dashboard.auth import audit, require_panel
-from dashboard.callbacks.access import patient_ids, patient_result, patient_view
+from dashboard.callbacks.access import patient_list, patient_result, patient_view
 from dashboard.callbacks.figure_csv import csv_name, register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
+from dashboard.callbacks.site_filter import labelled_sites
 from dashboard.components.panel import (
     HIDDEN,
     NO_FIGURE,
@@ -30,14 +33,16 @@ from dashboard.components.panel import (
     figure_shown,
     panel_card,
 )
+from dashboard.components.site_filter import ALL_SITES
 from dashboard.figures.numbers import figure_numbers
 from dashboard.figures.patient import TRANSPLANT, patient_course_figure
-from dashboard.formatting import format_date
+from dashboard.formatting import format_date, plural
 from dashboard.ids import Patient, Shell
 from dashboard.patient_header import header_items
 from dashboard.store import DataUnavailable
 
 PANEL = "patients"
+CHOOSER_OPTIONS = 200  # patients listed at once; previous / next reach the others
 RECORD_GRIDS = (
     ("events", Patient.EVENTS_GRID, Patient.EVENTS_CSV),
     ("labs", Patient.LABS_GRID, Patient.LABS_CSV),
@@ -90,28 +95,18 @@ def header_card(profile: PatientProfile):
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """JSON rows: ISO dates, yes/no for flags, None for missing."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            out[column] = values.dt.strftime("%Y-%m-%d")
+    """JSON rows: ISO dates, yes/no for flags, None for missing (whole columns at once:
+    a dense profile has hundreds of rows)."""
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.infer_dtype(values, skipna=True) in ("date", "datetime", "datetime64"):
+            values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_bool_dtype(values):
-            out[column] = values.map({True: "yes", False: "no"})
-        else:
-            out[column] = values.map(_plain)
-    out = out.astype(object).where(out.notna(), None)
-    return out.to_dict("records")
-
-
-def _plain(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()[:10]
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+            values = values.map({True: "yes", False: "no"})
+        values = values.astype(object)
+        out[column] = values.where(values.notna(), None)
+    return pd.DataFrame(out, index=frame.index).to_dict("records")
 
 
 def _profile(version, patient_id):
@@ -127,6 +122,32 @@ def _profile(version, patient_id):
 def profile_path(patient_id: str) -> str:
     """The profile's path (the query, ``?version=N``, is kept as it is)."""
     return f"/patients/{quote(patient_id, safe='')}"
+
+
+def profile_query(query: str | None, site: str | None) -> str:
+    """``query`` (``?version=N``...) with ``site=`` set to the site filter, or left out
+    for all sites."""
+    params = dict(parse_qsl((query or "").lstrip("?")))
+    params.pop("site", None)
+    if site and site != ALL_SITES:
+        params["site"] = site
+    return f"?{urlencode(params)}" if params else ""
+
+
+def _listed(version, status, site) -> pd.DataFrame:
+    """The patients the user may see (of ``site`` unless all sites); PreventUpdate
+    while no data can be read or for a site outside the user's scope (the page's
+    notice says why)."""
+    if panel_unavailable(version, status) is not None:
+        raise PreventUpdate
+    try:
+        return patient_list(version, None if site in (None, ALL_SITES) else site)
+    except (DataUnavailable, ValueError):
+        raise PreventUpdate from None
+
+
+def _ids(listed: pd.DataFrame) -> list[str]:
+    return listed["patient_id"].tolist()
 
 
 def register(app) -> None:
@@ -182,53 +203,74 @@ def register(app) -> None:
         )
 
     @app.callback(
+        Output(Patient.SITE, "options"),
+        Input(Shell.VERSION, "data"),
+        State(Patient.SITE, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_site_choices(version, site, status):
+        """The sites with patients the user may see, and the site the page was opened
+        with even when it has none (so that the filter keeps showing it)."""
+        listed = _listed(version, status, None)
+        sites = site_counts(listed)
+        if site not in (ALL_SITES, *(s["site_id"] for s in sites)):
+            sites.append({"site_id": site, "name": "no patients", "patients": 0})
+        return labelled_sites(sites, lambda s: plural(s["patients"], "patient"))
+
+    @app.callback(
         Output(Patient.CHOOSER, "options"),
-        Output(Patient.ORDER, "data"),
+        Input(Shell.VERSION, "data"),
+        Input(Patient.PATIENT_ID, "data"),
+        Input(Patient.SITE, "value"),
+        State(Shell.STATUS, "data"),
+    )
+    def update_chooser(version, patient_id, site, status):
+        """The patients of the site filter (up to :data:`CHOOSER_OPTIONS` around the one
+        shown). The id shown stays an option (the chooser shows its value), marked and
+        not to be chosen when not among them (another site than the filter's, or an id
+        the user cannot see)."""
+        ids = _ids(_listed(version, status, site))
+        options = [{"label": i, "value": i} for i in ids_around(ids, patient_id, CHOOSER_OPTIONS)]
+        if patient_id not in ids:
+            outside = {"label": f"{patient_id} (not in the list)", "value": patient_id}
+            options = sorted([*options, {**outside, "disabled": True}], key=lambda o: o["value"])
+        return options
+
+    @app.callback(
+        Output(Patient.NEIGHBOURS, "data"),
         Output(Patient.PREVIOUS, "disabled"),
         Output(Patient.NEXT, "disabled"),
         Input(Shell.VERSION, "data"),
         Input(Patient.PATIENT_ID, "data"),
+        Input(Patient.SITE, "value"),
         State(Shell.STATUS, "data"),
     )
-    def update_chooser(version, patient_id, status):
-        """The patients the user may see, in id order; whether there is a previous and a
-        next one."""
-        if panel_unavailable(version, status) is not None:
-            raise PreventUpdate
-        try:
-            ids = patient_ids(version)
-        except DataUnavailable:
-            raise PreventUpdate from None
-        options = [{"label": i, "value": i} for i in ids]
-        if patient_id not in ids:  # the notice says why; the chooser leads elsewhere
-            options = [{"label": "Choose a patient", "value": patient_id}, *options]
-            return options, ids, True, True
-        at = ids.index(patient_id)
-        return options, ids, at == 0, at == len(ids) - 1
+    def update_neighbours(version, patient_id, site, status):
+        """The patients before and after this one among those of the site filter."""
+        previous, following = neighbours(_ids(_listed(version, status, site)), patient_id)
+        return {"previous": previous, "next": following}, previous is None, following is None
 
     @app.callback(
         Output(Patient.GO, "pathname"),
+        Output(Patient.GO, "search"),
         Input(Patient.CHOOSER, "value"),
         Input(Patient.PREVIOUS, "n_clicks"),
         Input(Patient.NEXT, "n_clicks"),
         State(Patient.PATIENT_ID, "data"),
-        State(Patient.ORDER, "data"),
+        State(Patient.NEIGHBOURS, "data"),
+        State(Patient.SITE, "value"),
+        State(Patient.GO, "search"),
         prevent_initial_call=True,
     )
-    def go_to_patient(chosen, _previous, _next, patient_id, order):
-        """Choosing a patient, or previous / next, opens that profile (the query,
-        ``?version=N``, kept)."""
-        step = {Patient.PREVIOUS: -1, Patient.NEXT: 1}.get(ctx.triggered_id)
+    def go_to_patient(chosen, _previous, _next, patient_id, around, site, query):
+        """Choosing a patient, or previous / next, opens that profile: the data version
+        shown (``?version=N``) kept, the site filter (``?site=``) carried."""
+        step = {Patient.PREVIOUS: "previous", Patient.NEXT: "next"}.get(ctx.triggered_id)
         if step is not None:
-            if not order or patient_id not in order:
-                raise PreventUpdate
-            at = order.index(patient_id) + step
-            if not 0 <= at < len(order):
-                raise PreventUpdate
-            chosen = order[at]
+            chosen = (around or {}).get(step)
         if not chosen or chosen == patient_id:
             raise PreventUpdate
-        return profile_path(chosen)
+        return profile_path(chosen), profile_query(query, site)
 
     for name, grid, button in RECORD_GRIDS:
         _register_record_export(app, name, grid, button)

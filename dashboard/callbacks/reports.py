@@ -23,6 +23,7 @@ from dashboard.auth.state import auth_state
 from dashboard.callbacks.access import report_changes, report_result
 from dashboard.callbacks.compare_versions import default_since, since_choices
 from dashboard.callbacks.panel_state import panel_unavailable
+from dashboard.components.report_menu import EVERY_PROFILE
 from dashboard.ids import Shell
 from dashboard.reports.contents import report_contents
 from dashboard.reports.dsmb import ReportContext, dsmb_report_pdf, report_filename
@@ -34,8 +35,12 @@ def _problem(text: str) -> html.Span:
     return html.Span(text, className="small text-danger")
 
 
-def report_context(kind: str, shown: dict, versions: list[dict]) -> ReportContext:
-    """The cover's facts: the version shown, who asks, and what it is compared with."""
+def report_context(
+    kind: str, shown: dict, versions: list[dict], every_profile: bool = False
+) -> ReportContext:
+    """The cover's facts: the version shown, who asks, and what it is compared with;
+    the closed report's patient profiles (those with news, or every enrolled
+    patient's when ``every_profile``)."""
     with auth_state().sessions() as session:
         reviews = list_reviews(session)
     last_reviewed = reviews[0].data_version if reviews else None
@@ -51,7 +56,9 @@ def report_context(kind: str, shown: dict, versions: list[dict]) -> ReportContex
         else None
     )
     profiles = ()
-    if kind == "closed" and changes:
+    if kind == "closed" and every_profile:
+        profiles = report_result(kind, shown["version"], "profiles:every", every_enrolled_profile)
+    elif kind == "closed" and changes:
         ids = patients_with_new_serious_events(changes)
         profiles = report_result(
             kind,
@@ -68,14 +75,22 @@ def report_context(kind: str, shown: dict, versions: list[dict]) -> ReportContex
         review_on=review_on,
         changes=changes,
         profiles=profiles,
+        every_profile=every_profile,
     )
+
+
+def every_enrolled_profile(tables, data_cut) -> tuple:
+    """The profile of every patient enrolled by the data cut, in id order."""
+    patients = tables["patients"]
+    enrolled = patients.loc[patients["enrolled_on"].notna(), "patient_id"]
+    return tuple(patient_profile(tables, data_cut, i) for i in sorted(enrolled))
 
 
 def register(app) -> None:
     @app.callback(
         Output(Shell.REPORT_DOWNLOAD, "data"),
         Output(Shell.REPORT_STATUS, "children"),
-        Input({"type": Shell.REPORT_KIND, "kind": ALL}, "n_clicks"),
+        Input({"type": Shell.REPORT_KIND, "kind": ALL, "profiles": ALL}, "n_clicks"),
         State(Shell.VERSION, "data"),
         State(Shell.STATUS, "data"),
         running=[(Output(Shell.REPORT_MENU, "disabled"), True, False)],
@@ -86,6 +101,7 @@ def register(app) -> None:
             raise PreventUpdate
         kind = ctx.triggered_id["kind"]
         require_report(kind)
+        every_profile = ctx.triggered_id.get("profiles") == EVERY_PROFILE
         if panel_unavailable(version, status) is not None:
             return None, _problem("No data for a report.")
         started = time.perf_counter()
@@ -93,7 +109,7 @@ def register(app) -> None:
             versions = trial_store().versions()
             shown = next(v for v in versions if v["version"] == version["version"])
             contents = report_result(kind, shown["version"], "contents", report_contents)
-            context = report_context(kind, shown, versions)
+            context = report_context(kind, shown, versions, every_profile)
         except DataUnavailable:
             return None, _problem("The trial database cannot be reached: try again.")
         pdf = dsmb_report_pdf(contents, context, renderer=figure_renderer())

@@ -1,4 +1,4 @@
-"""The site filter of the Survival and Recovery pages: its choices and its value."""
+"""The "Patients from" site filter of the pages: its choices and its value."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def site_options(panel: str, version: dict | None, choices: Callable, count: Cal
         sites = panel_result(panel, version, "sites", choices)
     except DataUnavailable:
         return no_update
+    return labelled_sites(sites, count)
+
+
+def labelled_sites(sites: list[dict], count: Callable[[dict], str]) -> list[dict]:
+    """ "All sites", then each site of ``sites`` (dicts with ``site_id`` and ``name``)
+    labelled "id · name (``count(site)``)"."""
     return [ALL_SITES_OPTION] + [
         {"label": f"{s['site_id']} · {s['name']} ({count(s)})", "value": s["site_id"]}
         for s in sites

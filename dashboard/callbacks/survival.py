@@ -44,7 +44,7 @@ from dashboard.components.panel import (
 from dashboard.figures.response import rate_texts, response_figure
 from dashboard.figures.survival import cif_figure, km_figure, month_text
 from dashboard.figures.swimmer import swimmer_figure
-from dashboard.formatting import format_date
+from dashboard.formatting import format_date, plural
 from dashboard.ids import Shell, Survival
 from dashboard.store import DataUnavailable
 
@@ -108,20 +108,16 @@ def parse_options(endpoint, conf_type, conf_level, group_by, site) -> Options:
     )
 
 
-def _plural(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
-
-
 def summary_sentence(summary: SurvivalSummary) -> str:
     """'n patients, k deaths, median OS x months (95% CI a–b), median follow-up y months,
     data cut-off d' (PFS: 'k events (progression or death), median PFS ...')."""
     name = summary.endpoint.upper() if summary.endpoint in ("os", "pfs") else summary.label
     if summary.endpoint == "os":
-        events = _plural(summary.events, "death")
+        events = plural(summary.events, "death")
     elif summary.endpoint == "pfs":
-        events = f"{_plural(summary.events, 'event')} (progression or death)"
+        events = f"{plural(summary.events, 'event')} (progression or death)"
     else:
-        events = _plural(summary.events, "event")
+        events = plural(summary.events, "event")
     lower, upper = summary.median_ci
     ci = f"{100 * summary.conf_level:.0f}% CI {month_text(lower)}–{month_text(upper)}"
     if summary.median is not None:
@@ -134,7 +130,7 @@ def summary_sentence(summary: SurvivalSummary) -> str:
         else f"median follow-up {month_text(summary.follow_up_median)} months"
     )
     return (
-        f"{_plural(summary.n, 'patient')}, {events}, {median}, {follow_up}, "
+        f"{plural(summary.n, 'patient')}, {events}, {median}, {follow_up}, "
         f"data cut-off {format_date(summary.data_cut)}"
     )
 
@@ -371,7 +367,7 @@ def register(app) -> None:
     @app.callback(Output(Survival.SITE, "options"), Input(Shell.VERSION, "data"))
     def update_site_choices(version):
         return site_options(
-            PANEL, version, site_choices, lambda s: _plural(s["enrolled"], "patient")
+            PANEL, version, site_choices, lambda s: plural(s["enrolled"], "patient")
         )
 
     _register_downloads(app)

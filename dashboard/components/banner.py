@@ -1,4 +1,5 @@
-"""The data banner shown on every page: cut-off date, data version, load time, outages."""
+"""The data banner shown on every page: cut-off date, data version, load time, source,
+outages, and a failed REDCap sync."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from data_access.import_report import SOURCE_LABELS
 
 def data_banner(version: dict | None, status: dict | None, refused: str | None = None) -> list:
     """Banner children from the shell's version and status stores (no database access);
-    ``refused``: why the version asked for in the address cannot be shown."""
+    ``refused``: why the version asked for in the address cannot be shown. The status
+    store's ``sync`` (:func:`dashboard.callbacks.live.sync_data`) names the REDCap project
+    of synced data and, for the roles that see it, the last sync's failure."""
     children = []
+    sync = (status or {}).get("sync") or {}
     if refused:
         children.append(
             dbc.Alert(
@@ -38,6 +42,22 @@ def data_banner(version: dict | None, status: dict | None, refused: str | None =
                 id="banner-outage",
             )
         )
+    if sync.get("failed_at"):
+        children.append(
+            dbc.Alert(
+                [
+                    html.Strong(
+                        "Last REDCap sync failed at "
+                        f"{format_time(dt.datetime.fromisoformat(sync['failed_at']))}: "
+                    ),
+                    sync.get("reason") or "no reason recorded",
+                    " The data shown may not be REDCap’s latest.",
+                ],
+                color="warning",
+                className="mb-2 py-2",
+                id="banner-sync-failed",
+            )
+        )
     if version is None:
         return children
     if version.get("version") is None:
@@ -55,7 +75,7 @@ def data_banner(version: dict | None, status: dict | None, refused: str | None =
     if kind:
         line += [
             html.Span(" · from ", className="text-muted"),
-            html.Span(SOURCE_LABELS.get(kind, kind), id="banner-source"),
+            html.Span(source_text(kind, version["version"], sync), id="banner-source"),
         ]
     if version.get("previous") is not None:
         line.append(
@@ -82,3 +102,14 @@ def data_banner(version: dict | None, status: dict | None, refused: str | None =
             )
         )
     return children
+
+
+def source_text(kind: str, version: int, sync: dict) -> str:
+    """``REDCap project 1234, synced 03 Dec 2026 10:15 UTC`` for a version a sync loaded
+    (the time of the last successful sync), else the kind of source (``CSV bundle``)."""
+    if sync.get("loaded_version") == version and sync.get("project_id"):
+        text = f"REDCap project {sync['project_id']}"
+        if sync.get("synced_at"):
+            text += f", synced {format_time(dt.datetime.fromisoformat(sync['synced_at']))}"
+        return text
+    return SOURCE_LABELS.get(kind, kind)

@@ -181,3 +181,24 @@ def register_csv_export(
         if on_export is not None:
             on_export()
         return bool(n_clicks)
+
+
+def with_min_width(column: dict) -> dict:
+    """Fitting never squeezes a column under 60% of its width, nor under 100 px (a
+    header and its filter icon): a phone scrolls instead of breaking "Skin and
+    subcutaneous tissue disorders" or "Patient" letter by letter."""
+    if "children" in column:
+        return {**column, "children": [with_min_width(c) for c in column["children"]]}
+    if "width" not in column:
+        return column
+    width = column["width"]
+    return {"minWidth": min(width, max(round(0.6 * width), 100)), **column}
+
+
+def fitted_grid(grid_id, columns, file_name, csv_id) -> html.Div:
+    """data_grid with the columns fitted to the card's width (no horizontal scroll where
+    the card is wide enough)."""
+    columns = [with_min_width(column) for column in columns]
+    wrapper = data_grid(grid_id, columns, csv_file_name=file_name, export_button_id=csv_id)
+    wrapper.children[-1].columnSize = "responsiveSizeToFit"
+    return wrapper

@@ -18,6 +18,10 @@ LABELS = {
     "closed": "Closed report (DSMB only)",
     "open": "Open report (aggregates)",
 }
+EVERY_PROFILE = "every"
+"""The closed report's appendix with every enrolled patient's profile (by default, only
+those with a serious event or death new since the review)."""
+NEWS_ONLY = "news"
 
 
 def report_menu() -> html.Div | None:
@@ -26,9 +30,18 @@ def report_menu() -> html.Div | None:
     if not kinds:
         return None
     items = [
-        dbc.DropdownMenuItem(LABELS[kind], id={"type": Shell.REPORT_KIND, "kind": kind})
+        dbc.DropdownMenuItem(
+            LABELS[kind], id={"type": Shell.REPORT_KIND, "kind": kind, "profiles": NEWS_ONLY}
+        )
         for kind in kinds
     ]
+    if "closed" in kinds:
+        items.append(
+            dbc.DropdownMenuItem(
+                "Closed report with every patient's profile",
+                id={"type": Shell.REPORT_KIND, "kind": "closed", "profiles": EVERY_PROFILE},
+            )
+        )
     status = dcc.Loading(
         html.Div([html.Div(id=Shell.REPORT_STATUS), dcc.Download(id=Shell.REPORT_DOWNLOAD)]),
         custom_spinner=html.Span(

@@ -1,4 +1,4 @@
-"""The "Patients from" site filter of the Survival and Recovery pages."""
+"""The "Patients from" site filter of the Survival, Recovery and patient profile pages."""
 
 from __future__ import annotations
 
@@ -10,5 +10,15 @@ ALL_SITES_OPTION = {"label": "All sites", "value": ALL_SITES}
 
 
 def site_select(component_id: str) -> dbc.Select:
-    """The filter as drawn before the first data version: "All sites" only."""
-    return dbc.Select(id=component_id, options=[ALL_SITES_OPTION], value=ALL_SITES, size="sm")
+    """The filter as drawn before the first data version: "All sites" only.
+
+    Its class, ``site-filter``, lets a patient link carry the filter to the profile
+    (``assets/30-patient-links.js``), whose previous / next then stay within it.
+    """
+    return dbc.Select(
+        id=component_id,
+        options=[ALL_SITES_OPTION],
+        value=ALL_SITES,
+        size="sm",
+        className="site-filter",
+    )

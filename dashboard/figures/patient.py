@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from analysis.patient_profile import PatientProfile
 from dashboard.figures.chimerism import percent_text
@@ -476,14 +475,7 @@ def patient_course_figure(
     lanes = _lanes(profile)
     plot_px = sum(lane.height for lane in lanes) + GAP_PX * (len(lanes) - 1)
     height = plot_px + TOP_PX + BOTTOM_PX
-    grid = make_subplots(
-        rows=len(lanes),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=GAP_PX / plot_px,
-        row_heights=[lane.height for lane in lanes],
-    )
-    layout = grid.layout.to_plotly_json()
+    layout = _stacked_axes([lane.height for lane in lanes], GAP_PX)
     row = {lane.key: i for i, lane in enumerate(lanes, start=1)}
     traces, shapes, notes = [], [], []
 
@@ -547,6 +539,28 @@ def patient_course_figure(
         }
     )
     return go.Figure(data=traces, layout=layout)
+
+
+def _stacked_axes(heights: list[int], gap_px: int) -> dict:
+    """The axes of lanes stacked from top to bottom on one shared x axis, lane ``i`` on
+    ``xaxis{i}`` / ``yaxis{i}`` (the first without a number), every x axis matching the
+    bottom one, which alone has tick labels: the layout ``make_subplots(rows=n,
+    shared_xaxes=True, row_heights=heights)`` makes, written directly (a tenth of its
+    time)."""
+    n = len(heights)
+    total = sum(heights) + gap_px * (n - 1)
+    layout, top = {}, total
+    for i, height in enumerate(heights, start=1):
+        suffix = "" if i == 1 else str(i)
+        bottom = top - height
+        shared = {"matches": f"x{n}", "showticklabels": False} if i < n else {}
+        layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": [0.0, 1.0], **shared}
+        layout[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "domain": [max(bottom / total, 0.0), min(top / total, 1.0)],
+        }
+        top = bottom - gap_px
+    return layout
 
 
 def _x_range(profile, axis, traces) -> tuple[float, float]:

@@ -21,6 +21,7 @@ def layout(**_query):
             html.Div(
                 [
                     html.Div(id=Overview.KPIS, className="row g-3 mb-3"),
+                    html.Div(id=Overview.ALERTS),
                     dbc.Row(
                         [
                             dbc.Col(

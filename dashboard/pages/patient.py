@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from dashboard.components.grid import data_grid, date_column, number_column, text_column
 from dashboard.components.panel import HIDDEN, figure_card, panel_card
+from dashboard.components.site_filter import site_select
 from dashboard.figures.patient import AXES, TRANSPLANT
 from dashboard.ids import Patient
 
@@ -119,11 +120,20 @@ def record_grid(title, file_part, columns, grid_id, csv_id, patient_id, paged=Fa
     return panel_card(title, [grid])
 
 
-def chooser(patient_id: str) -> html.Div:
-    """The patient chooser and the previous / next buttons (filled by the callbacks)."""
+def chooser(patient_id: str, site: str | None) -> html.Div:
+    """ "Patients from", the patient chooser and previous / next (filled by the
+    callbacks). The chooser searches every patient the user may see as they type; the
+    site filter comes from the page the user came from (``?site=``)."""
     button = {"size": "sm", "color": "secondary", "outline": True, "disabled": True}
+    site_filter = site_select(Patient.SITE)
+    site_filter.style = {"width": "auto", "maxWidth": "100%", "minWidth": 0}
+    if site:
+        site_filter.options = [*site_filter.options, {"label": site, "value": site}]
+        site_filter.value = site
     return html.Div(
         [
+            dbc.Label("Patients from", html_for=Patient.SITE, className="small mb-0"),
+            site_filter,
             dbc.Label("Patient", html_for=Patient.CHOOSER, className="small mb-0"),
             dbc.Select(
                 id=Patient.CHOOSER,
@@ -134,10 +144,10 @@ def chooser(patient_id: str) -> html.Div:
             ),
             dbc.Button("‹ Previous", id=Patient.PREVIOUS, **button),
             dbc.Button("Next ›", id=Patient.NEXT, **button),
-            dcc.Store(id=Patient.ORDER, data=[]),
+            dcc.Store(id=Patient.NEIGHBOURS, data={}),
             dcc.Location(id=Patient.GO, refresh="callback-nav"),
         ],
-        className="d-flex align-items-center gap-2 flex-wrap patient-chooser d-print-none",
+        className="d-flex align-items-center gap-2 flex-wrap mw-100 patient-chooser d-print-none",
     )
 
 
@@ -157,14 +167,14 @@ def course_controls() -> html.Div:
     )
 
 
-def layout(patient_id: str = "", **_query):
+def layout(patient_id: str = "", site: str | None = None, **_query):
     return html.Div(
         [
             dcc.Store(id=Patient.PATIENT_ID, data=patient_id),
             html.Div(
                 [
                     html.H1(f"Patient {patient_id}", className="page-title mb-0"),
-                    chooser(patient_id),
+                    chooser(patient_id, site),
                 ],
                 className="d-flex justify-content-between align-items-center flex-wrap gap-2 mb-3",
             ),

@@ -15,8 +15,8 @@ from flask_login import current_user
 from analysis.options import TERMS
 from dashboard.auth import can_record_review
 from dashboard.components.grid import (
-    data_grid,
     date_column,
+    fitted_grid,
     number_column,
     patient_column,
     text_column,
@@ -108,29 +108,8 @@ def _cutoff(cutoff_id: str) -> html.Div:
     return html.Div(id=cutoff_id, className="small text-muted mb-1")
 
 
-def _with_min_width(column: dict) -> dict:
-    """Fitting never squeezes a column under 60% of its width, nor under 100 px (a
-    header and its filter icon): a phone scrolls instead of breaking "Skin and
-    subcutaneous tissue disorders" or "Patient" letter by letter."""
-    if "children" in column:
-        return {**column, "children": [_with_min_width(c) for c in column["children"]]}
-    if "width" not in column:
-        return column
-    width = column["width"]
-    return {"minWidth": min(width, max(round(0.6 * width), 100)), **column}
-
-
-def _fitted_grid(grid_id, columns, file_name, csv_id) -> html.Div:
-    """data_grid with the columns fitted to the card's width (no horizontal scroll where
-    the card is wide enough)."""
-    columns = [_with_min_width(column) for column in columns]
-    wrapper = data_grid(grid_id, columns, csv_file_name=file_name, export_button_id=csv_id)
-    wrapper.children[-1].columnSize = "responsiveSizeToFit"
-    return wrapper
-
-
 def _listing(title, cutoff_id, empty_id, wrap_id, grid_id, csv_id, columns, file_name, note=None):
-    grid = _fitted_grid(grid_id, columns, file_name, csv_id)
+    grid = fitted_grid(grid_id, columns, file_name, csv_id)
     grid.children[-1].rowClassRules = SINCE_ROW_CLASSES
     body = [_cutoff(cutoff_id), html.Div(id=empty_id), html.Div(grid, id=wrap_id)]
     return panel_card(title, body + ([note] if note is not None else []))
@@ -152,7 +131,7 @@ def changes_card() -> dbc.Card:
         className="d-flex align-items-center gap-2 flex-wrap",
         style={"minWidth": 0, "maxWidth": "100%"},
     )
-    grid = _fitted_grid(
+    grid = fitted_grid(
         Safety.CHANGES_GRID, CHANGE_COLUMNS, "mtsa-safety-changes.csv", Safety.CHANGES_CSV
     )
     return panel_card(
@@ -170,7 +149,7 @@ def layout(**_query):
     terms = dbc.Switch(
         id=Safety.AE_TERMS, label=TERMS.label, value=TERMS.default == "yes", className="mb-0"
     )
-    ae_grid = _fitted_grid(
+    ae_grid = fitted_grid(
         Safety.AE_GRID, AE_COLUMNS, "mtsa-adverse-events-by-soc.csv", Safety.AE_CSV
     )
     return html.Div(
@@ -203,7 +182,7 @@ def layout(**_query):
                                     "[events]. Shown to the DSMB only: it unblinds.",
                                     className="small text-muted mb-2",
                                 ),
-                                _fitted_grid(
+                                fitted_grid(
                                     Safety.ARM_GRID,
                                     [ARM_FIRST_COLUMN],
                                     "mtsa-adverse-events-by-arm.csv",

@@ -76,13 +76,16 @@ class ReportContext:
     changes: dict | None = None
     profiles: tuple[PatientProfile, ...] = ()
     """Closed report: the patients with a serious event or a death new or changed since
-    ``since`` (:func:`analysis.report_tables.patients_with_new_serious_events`)."""
+    ``since`` (:func:`analysis.report_tables.patients_with_new_serious_events`), or
+    every enrolled patient when ``every_profile``."""
+    every_profile: bool = False
 
 
 def report_filename(context: ReportContext) -> str:
     cut = context.version.get("data_cut")
     cut = cut.isoformat() if cut else "no-cut"
-    return f"mtsa-dsmb-{context.kind}-report-{cut}-v{context.version['version']}.pdf"
+    every = "-every-profile" if context.every_profile else ""
+    return f"mtsa-dsmb-{context.kind}-report{every}-{cut}-v{context.version['version']}.pdf"
 
 
 def since_words(context: ReportContext) -> str:
@@ -161,10 +164,7 @@ def _cover(pdf: ReportPdf, contents: ReportContents, context: ReportContext) -> 
     ]
     if context.kind == "closed":
         if context.profiles:
-            sections.append(
-                "Appendix: the profile of each patient with a serious event or death new "
-                f"since {since_words(context)} ({len(context.profiles)})"
-            )
+            sections.append(f"{_profiles_title(context)} ({len(context.profiles)})")
         sections.append("Appendix: adverse events per patient")
     pdf.bullets(sections, 10)
 
@@ -505,11 +505,21 @@ def _quality(pdf: ReportPdf, contents: ReportContents) -> None:
     pdf.grid(["Remark", "Table", "Records"], rows, (6, 3, 1), align="LLR")
 
 
+def _profiles_title(context: ReportContext) -> str:
+    if context.every_profile:
+        return "Appendix: the profile of every enrolled patient"
+    return (
+        "Appendix: the profile of each patient with a serious event or death new since "
+        + since_words(context)
+    )
+
+
 def _profiles(pdf: ReportPdf, context: ReportContext, figures, pngs, problem) -> None:
     """One page per patient: the profile's header, then the course on one time axis."""
     for profile in context.profiles:
         pdf.add_page()
-        pdf.heading(f"Appendix: patient {profile.patient_id}, new since {since_words(context)}")
+        why = "" if context.every_profile else f", new since {since_words(context)}"
+        pdf.heading(f"Appendix: patient {profile.patient_id}{why}")
         items = [(label, value) for _key, label, value in header_items(profile)]
         third = -(-len(items) // 3)
         columns = [items[i : i + third] for i in range(0, len(items), third)]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_access.bundle_read import NO_COLUMN, WHOLE_FILE, Problem
@@ -148,6 +150,21 @@ _CHOICES = {
 Mapping = dict[str, dict[str, object]]
 
 
+@dataclass(frozen=True)
+class MappingRules:
+    """What a source's mapping file may hold: its keys and defaults, the keys naming the
+    source's variables (and how the source writes their case), and the keys whose values
+    must be one of a few names. CDISC and REDCap files follow the same design."""
+
+    defaults: Mapping
+    variables: frozenset = frozenset()
+    choices: dict = field(default_factory=dict)
+    case: Callable[[str], str] = str.upper
+
+
+CDISC_RULES = MappingRules(DEFAULTS, frozenset(_VARIABLES), _CHOICES, str.upper)
+
+
 class MappingError(ValueError):
     """The mapping file cannot be used; ``problems`` says why, one line each."""
 
@@ -168,16 +185,21 @@ def _kind(value) -> str:
     return "a table"
 
 
-def _normalise(section: str, key: str, value):
-    """A TOML date as ISO text; variable and domain names in upper case."""
+def _normalise(section: str, key: str, value, rules: MappingRules = CDISC_RULES):
+    """A TOML date as ISO text; variable and domain names in the source's case."""
     if (section, key) in _DATES and isinstance(value, dt.date):
         return value.isoformat()
-    if (section, key) in _VARIABLES:
-        return [v.upper() for v in value] if isinstance(value, list) else value.upper()
+    if (section, key) in rules.variables and isinstance(value, (str, list)):
+        case = rules.case
+        if isinstance(value, list):
+            return [case(v) if isinstance(v, str) else v for v in value]
+        return case(value)
     return value
 
 
-def _check_value(section: str, key: str, value, default) -> str | None:
+def _check_value(
+    section: str, key: str, value, default, rules: MappingRules = CDISC_RULES
+) -> str | None:
     """Why ``value`` cannot stand for ``default``, or None."""
     if (section, key) in _DATES and value != "":
         try:
@@ -200,7 +222,7 @@ def _check_value(section: str, key: str, value, default) -> str | None:
         if not isinstance(value, type(default)) or isinstance(value, bool):
             return f"expected {_kind(default)}, got {_kind(value)}"
         values = [value]
-    choices = _CHOICES.get((section, key))
+    choices = rules.choices.get((section, key))
     if choices is not None:
         wrong = [v for v in values if v not in choices]
         if wrong:
@@ -221,8 +243,9 @@ def _merge(default, value):
     return value
 
 
-def load_mapping(path: Path | None) -> Mapping:
-    """The defaults, overridden by the TOML file at ``path`` when given.
+def load_mapping(path: Path | None, rules: MappingRules = CDISC_RULES) -> Mapping:
+    """The defaults of ``rules`` (CDISC's unless told), overridden by the TOML file at
+    ``path`` when given.
 
     Raises
     ------
@@ -230,7 +253,8 @@ def load_mapping(path: Path | None) -> Mapping:
         The file cannot be read or parsed, or holds an unknown key or a value of the
         wrong kind (each reported, as ``FILE: section.key: what is wrong``).
     """
-    mapping = copy.deepcopy(DEFAULTS)
+    defaults = rules.defaults
+    mapping = copy.deepcopy(defaults)
     if path is None:
         return mapping
     name = Path(path).name
@@ -243,25 +267,25 @@ def load_mapping(path: Path | None) -> Mapping:
         raise MappingError([_problem(name, f"not a valid TOML file: {error}")]) from None
     problems = []
     for section, keys in given.items():
-        if section not in DEFAULTS:
-            known = ", ".join(DEFAULTS)
+        if section not in defaults:
+            known = ", ".join(defaults)
             problems.append(_problem(name, f"[{section}]: unknown section (sections: {known})"))
             continue
         if not isinstance(keys, dict):
             problems.append(_problem(name, f"{section}: expected a [{section}] table"))
             continue
         for key, value in keys.items():
-            value = _normalise(section, key, value) if key in DEFAULTS[section] else value
-            if key not in DEFAULTS[section]:
-                known = ", ".join(DEFAULTS[section])
+            if key not in defaults[section]:
+                known = ", ".join(defaults[section])
                 message = f"{section}.{key}: unknown key (keys of [{section}]: {known})"
                 problems.append(_problem(name, message))
                 continue
-            why = _check_value(section, key, value, DEFAULTS[section][key])
+            value = _normalise(section, key, value, rules)
+            why = _check_value(section, key, value, defaults[section][key], rules)
             if why:
                 problems.append(_problem(name, f"{section}.{key}: {why}"))
             else:
-                mapping[section][key] = _merge(DEFAULTS[section][key], value)
+                mapping[section][key] = _merge(defaults[section][key], value)
     if problems:
         raise MappingError(problems)
     return mapping

@@ -51,27 +51,23 @@ def _date(text: str) -> pd.Timestamp | None:
     return None if pd.isna(parsed) else parsed
 
 
-def map_trial(study: Study, patients: MappedTable, settings: TrialSettings) -> MappedTable:
-    """One trial row, or problems for what no source provides (the target enrollment)."""
-    given = study.mapping["trial"]
-    ts = _summary_parameters(study)
-    dm = study.get("dm")
-    study_id = dm.text("STUDYID").iloc[0] if len(dm.frame) and dm.has("STUDYID") else ""
-    registry = ts.get("REGID", "")
-    target = settings.target or given["target_enrollment"] or _int(ts.get("PLANSUB", ""))
-    file = study.get("ts").file if study.get("ts") is not None else "ts.xpt"
-    if not target:
-        study.variable_problem(
-            file,
-            "PLANSUB",
-            "no target enrollment: the study has no TS PLANSUB; give --target N or "
-            "target_enrollment in the mapping file's [trial] table",
-        )
-    start = _date(given["start_date"]) or _date(ts.get("SSTDTC", ""))
+def trial_frame(
+    given: dict, settings: TrialSettings, standard: dict[str, str], first_screening
+) -> tuple[pd.DataFrame, list[str]]:
+    """The trial row, each value taken from the first source that has it: the command
+    line, the mapping file's ``[trial]`` table (``given``), then the source's own values
+    (``standard``: TS parameters ``REGID``, ``TITLE``, ``PLANSUB``, ``SSTDTC``,
+    ``DCUTDTC`` and DM ``STUDYID``; empty for a source without them). Returns the row
+    (``not_recorded`` left for the caller) and what no source gave: ``target``, and
+    ``start`` when the first screening date stands in for the study start."""
+    registry, study_id = standard.get("REGID", ""), standard.get("STUDYID", "")
+    target = settings.target or given["target_enrollment"] or _int(standard.get("PLANSUB", ""))
+    start = _date(given["start_date"]) or _date(standard.get("SSTDTC", ""))
+    missing = [] if target else ["target"]
     if start is None:
-        start = patients.frame["screened_on"].min()
-        study.note("no study start date (TS SSTDTC): the first screening date is used")
-    cut = settings.data_cut or _date(given["data_cut"]) or _date(ts.get("DCUTDTC", ""))
+        start = first_screening
+        missing.append("start")
+    cut = settings.data_cut or _date(given["data_cut"]) or _date(standard.get("DCUTDTC", ""))
     frame = pd.DataFrame(
         {
             "nct_id": [
@@ -80,14 +76,37 @@ def map_trial(study: Study, patients: MappedTable, settings: TrialSettings) -> M
                 or study_id
                 or "unknown"
             ],
-            "title": [given["title"] or ts.get("TITLE", "") or study_id or "untitled study"],
+            "title": [given["title"] or standard.get("TITLE", "") or study_id or "untitled study"],
             "target_enrollment": [target or None],
             "start_date": [start],
             "planned_accrual_end": [_date(given["planned_accrual_end"])],
             "data_cut": [cut],
-            "not_recorded": [" ".join(not_recorded(study)) or None],
+            "not_recorded": [None],
         }
     )
+    return frame, missing
+
+
+def map_trial(study: Study, patients: MappedTable, settings: TrialSettings) -> MappedTable:
+    """One trial row, or problems for what no source provides (the target enrollment)."""
+    standard = _summary_parameters(study)
+    dm = study.get("dm")
+    if len(dm.frame) and dm.has("STUDYID"):
+        standard["STUDYID"] = dm.text("STUDYID").iloc[0]
+    file = study.get("ts").file if study.get("ts") is not None else "ts.xpt"
+    frame, missing = trial_frame(
+        study.mapping["trial"], settings, standard, patients.frame["screened_on"].min()
+    )
+    if "target" in missing:
+        study.variable_problem(
+            file,
+            "PLANSUB",
+            "no target enrollment: the study has no TS PLANSUB; give --target N or "
+            "target_enrollment in the mapping file's [trial] table",
+        )
+    if "start" in missing:
+        study.note("no study start date (TS SSTDTC): the first screening date is used")
+    frame["not_recorded"] = [" ".join(not_recorded(study)) or None]
     variables = {"target_enrollment": "PLANSUB", "start_date": "SSTDTC", "nct_id": "REGID"}
     return MappedTable(frame, file, np.array([1]), variables)
 
@@ -116,24 +135,30 @@ def _int(text: str) -> int | None:
         return None
 
 
+def unknown_sites(ids) -> pd.DataFrame:
+    """Sites known only by their ids (no sites file): named ``Site <id>``, status unknown."""
+    ids = sorted(ids)
+    return pd.DataFrame(
+        {"site_id": ids, "name": [f"Site {site}" for site in ids], "status": UNKNOWN_STATUS}
+    )
+
+
+def read_sites_file(sites_file: Path):
+    """The sites file (bundle ``sites.csv`` format) as a checked :class:`TableData`, and
+    its problems, reported the bundle way."""
+    return read_table(Path(sites_file), Path(sites_file).name, Site.__table__)
+
+
 def map_sites(study: Study, patients: MappedTable, sites_file: Path | None):
     """Sites from the sites file (a :class:`TableData`, checked like a bundle file) or,
     without one, a :class:`MappedTable` of DM's site ids with unknown milestones."""
-    table = Site.__table__
     if sites_file is not None:
-        data, problems = read_table(Path(sites_file), Path(sites_file).name, table)
+        data, problems = read_sites_file(sites_file)
         study.problems.extend(problems)
         return data
-    ids = sorted(patients.frame["site_id"].dropna().unique())
     study.note(
         "no sites file (--sites): sites are listed by their DM SITEID, with names, "
         "cities and activation milestones unknown"
     )
-    frame = pd.DataFrame(
-        {
-            "site_id": ids,
-            "name": [f"Site {site}" for site in ids],
-            "status": UNKNOWN_STATUS,
-        }
-    )
+    frame = unknown_sites(patients.frame["site_id"].dropna().unique())
     return MappedTable(frame, patients.file, np.arange(1, len(frame) + 1), {"site_id": "SITEID"})

@@ -249,9 +249,9 @@ def test_acc014_the_api_reads_earlier_versions_and_what_changed_since(sqlite_url
     assert dora.get("/api/stats/sites?since=1").status_code == 400
 
 
-def report_request(client, kind: str):
+def report_request(client, kind: str, profiles: str = "news"):
     """The reports menu's callback, as a forged request for report ``kind``."""
-    item = {"kind": kind, "type": "shell-report-kind"}
+    item = {"kind": kind, "profiles": profiles, "type": "shell-report-kind"}
     payload = {
         "output": "..shell-report-download.data...shell-report-status.children..",
         "outputs": [
@@ -263,7 +263,7 @@ def report_request(client, kind: str):
             {"id": "shell-data-version", "property": "data", "value": current_version(client)},
             {"id": "shell-db-status", "property": "data", "value": None},
         ],
-        "changedPropIds": ['{"kind":"' + kind + '","type":"shell-report-kind"}.n_clicks'],
+        "changedPropIds": [json.dumps(item, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
     }
     return client.post("/_dash-update-component", json=payload)
 
@@ -280,6 +280,7 @@ def report_request(client, kind: str):
 )
 def test_acc015_reports_outside_the_role_are_refused(app, user, kind):
     assert report_request(client_for(app, user), kind).status_code == 403
+    assert report_request(client_for(app, user), kind, "every").status_code == 403
 
 
 def test_acc016_the_sponsor_gets_the_open_report(app, monkeypatch):

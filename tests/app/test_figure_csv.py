@@ -43,7 +43,8 @@ def every_figure() -> list[FigureIds]:
 
 def test_figcsv001_every_figure_card_has_a_csv_download(app):
     figures = every_figure()
-    assert len(figures) == 19  # 2 Overview, 5 Sites, 3 Recovery, 4 Survival, 4 Safety, 1 Patient
+    # 2 Overview, 5 Sites, 3 Recovery, 4 Survival, 4 Safety, 1 Patient, 1 Data quality
+    assert len(figures) == 20
     missing = [f.graph for f in figures if f"{f.download}.data" not in app.callback_map]
     assert missing == []
 

@@ -132,11 +132,20 @@ def test_patacc008_the_chooser_lists_the_users_patients_without_their_records(ap
         loads = []
         monkeypatch.setattr(store, "snapshot", lambda v: loads.append(v))
         signed_in(monkeypatch, "dsmb")
-        every = access.patient_ids({"version": 1})
-        assert every == [f"P-00{n}" for n in range(1, 9)]
+        every = access.patient_list({"version": 1})
+        assert every["patient_id"].tolist() == [f"P-00{n}" for n in range(1, 9)]
+        assert access.patient_list({"version": 1}, "STE")["patient_id"].tolist() == [
+            "P-001",
+            "P-003",
+            "P-008",
+        ]
         signed_in(monkeypatch, "investigator", "STE")
-        assert access.patient_ids({"version": 1}) == ["P-001", "P-003", "P-008"]
+        mine = access.patient_list({"version": 1})
+        assert mine["patient_id"].tolist() == ["P-001", "P-003", "P-008"]
+        assert set(mine["site_id"]) == {"STE"}
+        with pytest.raises(ValueError, match="site STE only"):
+            access.patient_list({"version": 1}, "LYS")
         assert loads == []
         signed_in(monkeypatch, "sponsor")
         with pytest.raises(Forbidden):
-            access.patient_ids({"version": 1})
+            access.patient_list({"version": 1})

@@ -51,7 +51,8 @@ def test_auth013_unknown_panel_is_an_error_not_a_silent_answer():
 def test_auth014_every_stats_panel_and_page_maps_to_a_known_panel():
     assert set(roles.STATS_PANELS.values()) <= set(roles.PANEL_ROLES)
     assert set(roles.PAGE_PANELS.values()) == set(roles.PANEL_ROLES)
-    assert roles.visible_pages(user("sponsor")) == ["/", "/sites"]
+    # the Data quality page shows the sponsor its counts per site, never a patient id
+    assert roles.visible_pages(user("sponsor")) == ["/", "/sites", "/quality"]
     assert roles.visible_pages(user("admin")) == ["/", "/sites", "/admin"]
 
 

@@ -56,6 +56,8 @@ P002 = {
     "plt20": "not reached",
     "plt50": "not reached",
     "flags": "prolonged aplasia",
+    # responses.csv: P-002's first assessment (CR) is on 2019-06-03, after enrollment
+    "eligibility": "no CR, CRh or CRi assessed in the 60 days up to enrollment on 2019-03-18",
 }
 LANES = 6
 X_RANGES = (
@@ -183,15 +185,52 @@ def test_pat_page003_previous_and_next_patient(
     dash_duo.wait_for_text_to_equal(HEADER.format("id"), "P-001")
     until(lambda: not _enabled(dash_duo, "previous") and _enabled(dash_duo, "next"), timeout=10)
     # the chooser: every patient the DSMB may see, in id order
-    options = dash_duo.driver.execute_script(
-        "return [...document.querySelectorAll('#patients-chooser option')]"
-        ".map(o => o.value).filter(v => v)"
-    )
-    assert options == [f"P-00{i}" for i in range(1, 9)]
+    assert _choices(dash_duo) == [f"P-00{i}" for i in range(1, 9)]
     Select(dash_duo.find_element("#patients-chooser")).select_by_value("P-008")
     dash_duo.wait_for_text_to_equal(HEADER.format("id"), "P-008")
     until(lambda: not _enabled(dash_duo, "next"), timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def test_pat_page011_previous_and_next_stay_within_the_site_filter(
+    dash_duo, renderer_closed, open_app, make_app, small_db
+):
+    # Site STE holds P-001, P-003 and P-008; LYS holds P-002 and P-006.
+    open_app(make_app(small_db), "dora", "/recovery")
+    dash_duo.wait_for_element("#recovery-day90-grid a.patient-link")
+    Select(dash_duo.find_element("#recovery-site")).select_by_value("STE")
+    until(lambda: len(_hrefs(dash_duo, "#recovery-day90-grid")) == 2, timeout=10)  # STE's
+    link = dash_duo.find_element("#recovery-day90-grid a.patient-link")
+    ActionChains(dash_duo.driver).move_to_element(link).perform()
+    assert link.get_attribute("href").endswith("/patients/P-001?site=STE")
+    dash_duo.driver.execute_script("arguments[0].click()", link)
+    dash_duo.wait_for_text_to_equal(HEADER.format("id"), "P-001")
+    until(
+        lambda: dash_duo.find_element("#patients-site").get_attribute("value") == "STE",
+        timeout=10,
+    )
+    until(lambda: _choices(dash_duo) == ["P-001", "P-003", "P-008"], timeout=10)
+    for expected in ("P-003", "P-008"):
+        until(lambda: _enabled(dash_duo, "next"), timeout=10)
+        dash_duo.find_element("#patients-next").click()
+        dash_duo.wait_for_text_to_equal(HEADER.format("id"), expected)
+        assert dash_duo.driver.current_url.endswith(f"/patients/{expected}?site=STE")
+    until(lambda: not _enabled(dash_duo, "next"), timeout=10)
+    # another site: P-008 is not of LYS; previous leads to the LYS patient before it
+    Select(dash_duo.find_element("#patients-site")).select_by_value("LYS")
+    until(lambda: _choices(dash_duo) == ["P-002", "P-006", "P-008 (not in the list)"], timeout=10)
+    until(lambda: _enabled(dash_duo, "previous") and not _enabled(dash_duo, "next"), timeout=10)
+    dash_duo.find_element("#patients-previous").click()
+    dash_duo.wait_for_text_to_equal(HEADER.format("id"), "P-006")
+    assert dash_duo.driver.current_url.endswith("/patients/P-006?site=LYS")
+    assert dash_duo.get_logs() == []
+
+
+def _hrefs(dash_duo, grid: str) -> list[str]:
+    return dash_duo.driver.execute_script(
+        f"return [...document.querySelectorAll('{grid} a.patient-link')]"
+        ".map(a => a.getAttribute('href'))"
+    )
 
 
 def test_pat_page004_sponsor_gets_the_notice(
@@ -213,10 +252,8 @@ def test_pat_page005_site_bound_investigator_gets_the_notice_for_another_site(
     assert dash_duo.driver.find_elements("css selector", "#patients-header-id") == []
     # the chooser offers STE's patients only
     until(
-        lambda: dash_duo.driver.execute_script(
-            "return document.querySelectorAll('#patients-chooser').length"
-        ),
-        timeout=5,
+        lambda: _choices(dash_duo) == ["P-001", "P-002 (not in the list)", "P-003", "P-008"],
+        timeout=10,
     )
     dash_duo.driver.get(f"{dash_duo.server_url}/patients/P-001")
     dash_duo.wait_for_text_to_equal(HEADER.format("id"), "P-001")
@@ -300,7 +337,7 @@ def test_pat_page009_an_earlier_version_stays_shown_on_the_profile(
 def _choices(dash_duo) -> list[str]:
     return dash_duo.driver.execute_script(
         "return [...document.querySelectorAll('#patients-chooser option')]"
-        ".map(o => o.value).filter(v => v)"
+        ".map(o => o.textContent).filter(v => v)"
     )
 
 

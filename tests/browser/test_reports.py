@@ -26,10 +26,10 @@ pytestmark = pytest.mark.browser
 MENU = "#shell-report-menu"
 
 
-def download(duo, kind: str, filename: str) -> str:
-    """Choose ``kind`` in the menu; the text of the PDF that arrives."""
+def download(duo, kind: str, filename: str, profiles: str = "news") -> str:
+    """Choose ``kind`` (with ``profiles``) in the menu; the text of the PDF that arrives."""
     duo.find_element(f"{MENU} .dropdown-toggle").click()
-    item = duo.wait_for_element(f'[id*=\'"kind":"{kind}"\']')
+    item = duo.wait_for_element(f'[id*=\'"kind":"{kind}","profiles":"{profiles}"\']')
     item.click()
     duo.wait_for_contains_text("#shell-report-status", "Report built in", timeout=60)
     pdf = Path(duo.download_path) / filename
@@ -54,12 +54,25 @@ def test_rpt001_each_role_gets_its_reports(
     import_bundle(engine, with_safety_changes(tmp_path / "v2"))
     open_app(make_app(sqlite_url), "dora", "/safety")
     dash_duo.wait_for_text_to_equal("#safety-kpi-deaths-value", "1")
-    assert menu_items(dash_duo) == ["Closed report (DSMB only)", "Open report (aggregates)"]
+    assert menu_items(dash_duo) == [
+        "Closed report (DSMB only)",
+        "Open report (aggregates)",
+        "Closed report with every patient's profile",
+    ]
     closed = download(dash_duo, "closed", "mtsa-dsmb-closed-report-2020-06-30-v2.pdf")
     assert "MTSA · DSMB closed report" in closed
     assert "New and changed since version 1 (data cut 30 Jun 2020)" in closed
     assert "new P-008 serious adverse event: Pneumonia" in closed
     assert "by dora (dsmb)" in closed
+    # the profiles of the patients with news: P-002 (sepsis worse), P-008 (pneumonia)
+    assert re.findall(r"Appendix: patient (P-\d{3})", closed) == ["P-002", "P-008"]
+    every = download(
+        dash_duo, "closed", "mtsa-dsmb-closed-report-every-profile-2020-06-30-v2.pdf", "every"
+    )
+    # every enrolled patient of the small bundle (patients.csv: enrolled_on given)
+    enrolled = ["P-001", "P-002", "P-004", "P-005", "P-006", "P-008"]
+    assert re.findall(r"Appendix: patient (P-\d{3})", every) == enrolled
+    assert "the profile of every enrolled patient (6)" in every
     assert dash_duo.get_logs() == []
 
     dash_duo.driver.delete_all_cookies()

@@ -49,7 +49,9 @@ def test_clicdisc003_forced_format_and_options_that_do_not_apply(sqlite_url, tmp
     assert "nothing was written" in result.stderr
     result = run("import", str(SMALL_BUNDLE), "--target", "30", database_url=sqlite_url)
     assert_clean_error(result)
-    assert result.stderr.strip() == ("error: --target: for CDISC datasets only, not a CSV bundle")
+    assert result.stderr.strip() == (
+        "error: --target: for CDISC datasets and REDCap exports, not a CSV bundle"
+    )
     empty = tmp_path / "empty"
     empty.mkdir()
     result = run("import", str(empty), database_url=sqlite_url)

@@ -10,7 +10,7 @@ import pytest
 from analysis.patient_profile import one_patient
 from data_access.engine import make_engine
 from data_access.importing import import_bundle
-from data_access.queries import UnknownVersion, load_patient, load_snapshot
+from data_access.queries import UnknownVersion, load_patient, load_patient_list, load_snapshot
 from tests.conftest import SMALL_BUNDLE
 from tests.later_bundles import with_safety_changes
 
@@ -57,3 +57,17 @@ def test_ldp003_unknown_patient_and_version(two_versions):
     assert nobody.version.version == 2
     with pytest.raises(UnknownVersion):
         load_patient(two_versions, "P-001", 9)
+
+
+@pytest.mark.parametrize("version", [None, 2, 1])
+def test_ldp004_the_patient_list_reads_ids_sites_and_screening_only(two_versions, version):
+    whole = load_snapshot(two_versions, version)
+    listed = load_patient_list(two_versions, version)
+    assert set(listed.tables) == {"trial", "sites", "patients"}
+    assert listed.version == whole.version
+    columns = ["patient_id", "site_id", "screened_on"]
+    expected = whole["patients"][columns].sort_values("patient_id").reset_index(drop=True)
+    got = listed["patients"].sort_values("patient_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
+    assert len(got) == 8 and got["screened_on"].dtype == "datetime64[ns]"
+    pd.testing.assert_frame_equal(listed["sites"], whole["sites"])

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from plotly.subplots import make_subplots
 
 from analysis.patient_profile import PatientProfile
 from dashboard.figures.patient import (
@@ -13,6 +14,7 @@ from dashboard.figures.patient import (
     ENROLLMENT,
     NO_RECORD,
     TRANSPLANT,
+    _stacked_axes,
     patient_course_figure,
 )
 from dashboard.figures.safety import GRADE_COLORS
@@ -106,6 +108,7 @@ def profile(**changes) -> PatientProfile:
         best_response="CR",
         recovery={"neutrophil_day": 21, "platelet20_day": 21, "platelet50_day": None},
         flags=(),
+        deviations=("no CR, CRh or CRi assessed in the 60 days up to enrollment on 2019-03-18",),
         events=events,
         labs=labs,
         transfusions=transfusions,
@@ -218,3 +221,23 @@ def test_pp_fig008_a_patient_without_any_record():
     notes = [a for a in figure.layout.annotations if a.text == NO_RECORD]
     assert len(notes) == 6
     figure.to_json()  # serialisable
+
+
+def test_pp_fig009_the_lanes_axes_are_those_make_subplots_makes():
+    heights, gap = [150, 150, 60, 120, 40, 60], 18
+    plot_px = sum(heights) + gap * (len(heights) - 1)
+    expected = make_subplots(
+        rows=len(heights),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=gap / plot_px,
+        row_heights=heights,
+    ).layout.to_plotly_json()
+    expected.pop("template")
+    got = _stacked_axes(heights, gap)
+    assert set(got) == set(expected)
+    for name, axis in expected.items():
+        assert {k: v for k, v in got[name].items() if k != "domain"} == {
+            k: v for k, v in axis.items() if k != "domain"
+        }, name
+        assert got[name]["domain"] == pytest.approx(axis["domain"], abs=1e-9), name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.callbacks.patient import _records, profile_path
+from dashboard.callbacks.patient import _records, profile_path, profile_query
 from dashboard.page_guard import shown_path
 from dashboard.patient_header import header_items
 from tests.unit.test_patient_figure import profile
@@ -51,3 +51,11 @@ def test_pp_page004_paths_and_audited_path():
     page = {"path": "/patients/none", "path_template": "/patients/<patient_id>"}
     assert shown_path(page, {"patient_id": "P-002"}) == "/patients/P-002"
     assert shown_path({"path": "/safety"}, {}) == "/safety"
+
+
+def test_pp_page005_moving_on_keeps_the_version_and_carries_the_site_filter():
+    assert profile_query("", "all") == ""
+    assert profile_query(None, "STE") == "?site=STE"
+    assert profile_query("?version=2", "STE") == "?version=2&site=STE"
+    assert profile_query("?version=2&site=LYS", "all") == "?version=2"
+    assert profile_query("?site=LYS", "GRE") == "?site=GRE"

@@ -295,3 +295,24 @@ def test_prof009_small_bundle_recovery_agrees_with_the_whole_trial(small):
         for name, day in recovery.items():
             expected = row[name]
             assert day == (None if pd.isna(expected) else int(expected)), (patient_id, name)
+
+
+def test_prof010_eligibility_deviations_at_entry():
+    # Enrolled 2020-01-10 at 76, favourable risk, the CR assessed 2019-12-01 (40 days
+    # before, in the 60-day window): two deviations, age and cytogenetics.
+    rows = [
+        patient(
+            age=76, cytogenetic_risk="favorable", enrolled_on="2020-01-10", screened_on="2019-11-20"
+        )
+    ]
+    responses = [{"patient_id": "P-1", "assessed_on": "2019-12-01", "response": "CR"}]
+    profile = patient_profile(tables_of(rows, responses=responses), CUT, "P-1")
+    assert profile.deviations == (
+        "age 76 at enrollment on 2020-01-10: outside 60-74",
+        "cytogenetic risk favorable: not intermediate or adverse",
+    )
+    # aged 70, adverse risk, the same CR: no deviation; a screen failure has none either
+    rows = [patient(cytogenetic_risk="adverse", enrolled_on="2020-01-10")]
+    assert patient_profile(tables_of(rows, responses=responses), CUT, "P-1").deviations == ()
+    failure = [patient(cytogenetic_risk="favorable")]
+    assert patient_profile(tables_of(failure), CUT, "P-1").deviations == ()

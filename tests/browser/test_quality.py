@@ -1,0 +1,79 @@
+"""The data quality page in headless Chromium, on the small bundle
+(tests/fixtures/bundles/small): 28 findings, of which 11 major (ELIG-CR for the six
+enrolled patients, MISS-MARROW90 for the five transplanted and followed past day 104)
+and 17 minor; dormant sites CLF, GRE and LYS. One server and one browser serve each
+test's checks (roles, widths, axe)."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.support.ui import Select
+
+from data_access.engine import make_engine
+from data_access.importing import import_bundle
+from tests.browser.conftest import grid_rows, sign_in_browser
+from tests.browser.layout_probe import (
+    WIDTHS,
+    axe_violations,
+    layout_defects,
+    set_width,
+    wait_settled,
+)
+from tests.conftest import SMALL_BUNDLE
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def small_db(sqlite_url):
+    import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
+    return sqlite_url
+
+
+def _kpi(dash_duo, name: str) -> str:
+    return dash_duo.find_element(f"#quality-kpi-{name}-value").text
+
+
+def test_qual_page001_findings_filter_roles_layout_and_axe(dash_duo, open_app, make_app, small_db):
+    open_app(make_app(small_db), "dora", "/")
+    # the Overview's alerts lead to the listing of their rule
+    link = dash_duo.wait_for_element("#overview-alerts-list a[href='/quality?rule=MISS-MARROW90']")
+    assert link.text == "Day-90 marrow missing: 5"
+    link.click()
+    dash_duo.wait_for_text_to_equal("#quality-kpi-open-value", "5")
+    assert {row[1] for row in grid_rows(dash_duo, "quality-findings-grid")} == {"MISS-MARROW90"}
+    Select(dash_duo.find_element("#quality-rule")).select_by_value("all")
+    dash_duo.wait_for_text_to_equal("#quality-kpi-open-value", "28")
+    assert (_kpi(dash_duo, "major"), _kpi(dash_duo, "minor")) == ("11", "17")
+    until(lambda: len(grid_rows(dash_duo, "quality-findings-grid")) == 28, timeout=10)
+    sites = [row[0] for row in grid_rows(dash_duo, "quality-by-site-grid")]
+    assert sorted(sites) == ["CLF", "GRE", "LYS", "STE"]
+    dash_duo.wait_for_element("#quality-trend-graph .js-plotly-plot .barlayer")
+    # the severity filter narrows the counts, the table and the listing
+    Select(dash_duo.find_element("#quality-severity")).select_by_value("major")
+    dash_duo.wait_for_text_to_equal("#quality-kpi-open-value", "11")
+    until(lambda: len(grid_rows(dash_duo, "quality-findings-grid")) == 11, timeout=10)
+    assert {row[0] for row in grid_rows(dash_duo, "quality-findings-grid")} == {"major"}
+    Select(dash_duo.find_element("#quality-severity")).select_by_value("all")
+    dash_duo.wait_for_text_to_equal("#quality-kpi-open-value", "28")
+    found = []
+    for width in WIDTHS:
+        set_width(dash_duo.driver, width)
+        wait_settled(dash_duo.driver)
+        found += [f"{width} px: {d}" for d in layout_defects(dash_duo.driver)]
+        if width == WIDTHS[0]:
+            found += axe_violations(dash_duo.driver)
+    found += [f"console: {entry['message']}" for entry in dash_duo.get_logs()]
+    assert found == [], "\n".join(found)
+
+    # the sponsor: counts per site and the trend, no listing, no patient id
+    set_width(dash_duo.driver, WIDTHS[0])
+    dash_duo.driver.delete_all_cookies()
+    sign_in_browser(dash_duo, "spencer", "/quality")
+    dash_duo.wait_for_text_to_equal("#quality-kpi-open-value", "28")
+    dash_duo.wait_for_contains_text("#quality-findings-note", "names patients")
+    assert not dash_duo.find_element("#quality-findings-wrap").is_displayed()
+    assert "P-00" not in dash_duo.find_element("#quality-content").text
+    assert len(grid_rows(dash_duo, "quality-by-site-grid")) == 4
+    assert dash_duo.get_logs() == []
