@@ -44,6 +44,24 @@ def alerts(findings: pd.DataFrame, site_level_only: bool = False) -> list[dict]:
     return out
 
 
+DEVIATION_RULES = ("ELIG-AGE", "ELIG-CYTO", "ELIG-CR")
+"""The eligibility deviations at entry, which every patient listing marks."""
+
+
+def patient_marks(findings: pd.DataFrame, rules: tuple[str, ...]) -> dict[str, str]:
+    """Patient id -> the titles of ``rules`` that found something for the patient
+    ("Age not eligible; Day-90 marrow missing"), in the rules' documented order: the
+    "Data quality" column of a listing."""
+    titles = {rule.id: rule.title for rule in RULES}
+    order = [rule.id for rule in RULES if rule.id in rules]
+    found = findings[findings["rule"].isin(rules) & findings["patient_id"].notna()]
+    marks: dict[str, list[str]] = {}
+    for rule_id in order:
+        for patient in found.loc[found["rule"] == rule_id, "patient_id"].unique():
+            marks.setdefault(str(patient), []).append(titles[rule_id])
+    return {patient: "; ".join(words) for patient, words in marks.items()}
+
+
 def with_rule(findings: pd.DataFrame, rule: str | None) -> pd.DataFrame:
     """The findings of one rule (all of them for None)."""
     if rule is None:

@@ -17,6 +17,7 @@ from flask_login import current_user
 from analysis.quality import RULES, SEVERITIES, quality_findings
 from analysis.quality.summary import (
     alerts,
+    patient_marks,
     quality_trend,
     rules_json,
     site_rule_counts,
@@ -62,6 +63,21 @@ _TITLES = {rule.id: rule.title for rule in RULES}
 def findings_of(version: dict):
     """The findings of ``version`` the user may see (:func:`site_rows`)."""
     return site_rows(PANEL, version, "findings", quality_findings)
+
+
+def quality_marks(version: dict, rules: tuple[str, ...]) -> dict[str, str]:
+    """Patient id -> the data quality findings of ``rules`` in words, for the listings of
+    other pages (:func:`analysis.quality.summary.patient_marks`); none while the findings
+    cannot be read (the listing still shows)."""
+    try:
+        return patient_marks(findings_of(version), rules)
+    except DataUnavailable:
+        return {}
+
+
+def marked(rows: list[dict], marks: dict[str, str]) -> list[dict]:
+    """Listing rows with their ``quality`` column (None: nothing found)."""
+    return [{**row, "quality": marks.get(str(row.get("patient_id")))} for row in rows]
 
 
 def _severity(value) -> str | None:

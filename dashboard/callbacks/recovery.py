@@ -6,6 +6,7 @@ import pandas as pd
 from dash import Input, Output, State
 
 from analysis.options import COUNT, DETECTION_LIMIT
+from analysis.quality.summary import DEVIATION_RULES
 from analysis.recovery import (
     LAST_DAY,
     RecoveryView,
@@ -18,6 +19,7 @@ from dashboard.auth import audit
 from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.figure_csv import register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
+from dashboard.callbacks.quality import marked, quality_marks
 from dashboard.callbacks.site_filter import site_option, site_options
 from dashboard.components.cards import kpi_card
 from dashboard.components.grid import register_csv_export
@@ -36,6 +38,8 @@ from dashboard.ids import Recovery, Shell
 from dashboard.store import DataUnavailable
 
 PANEL = "recovery"
+DAY90_MARKS = (*DEVIATION_RULES, "MISS-MARROW90")
+"""What the day-90 table marks: eligibility deviations and a missing day-90 marrow."""
 RECOVERY_LINES = {"ANC": (("ANC ≥ 0.5", "neutrophil"),), "PLT": (("PLT ≥ 20", "platelet20"),)}
 
 
@@ -260,7 +264,10 @@ def register(app) -> None:
                 _drawn(version, site, "cif", lambda: cif_figure(view.curves, view.medians))
             ),
             cif_note(view),
-            _drawn(version, site, "day90-rows", lambda: grid_rows(view.patients)),
+            marked(
+                _drawn(version, site, "day90-rows", lambda: grid_rows(view.patients)),
+                quality_marks(version, DAY90_MARKS),
+            ),
             patient_options(view),
         )
 

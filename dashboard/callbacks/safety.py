@@ -17,6 +17,7 @@ import pandas as pd
 from dash import Input, Output, State
 from flask_login import current_user
 
+from analysis.quality.summary import DEVIATION_RULES
 from analysis.safety import ANY_AE, ae_table, safety_report
 from analysis.safety_changes import (
     NEW,
@@ -31,6 +32,7 @@ from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.compare_versions import compared_version, earlier_result
 from dashboard.callbacks.figure_csv import register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
+from dashboard.callbacks.quality import marked, quality_marks
 from dashboard.components.cards import kpi_card
 from dashboard.components.grid import register_csv_export, text_column
 from dashboard.components.panel import (
@@ -435,16 +437,25 @@ def register(app) -> None:
             f"{early[('transplant', 30)]} and {early[('transplant', 100)]} of transplant. "
             f"Non-relapse mortality: {report.deaths.nrm_deaths}."
         )
+        marks = quality_marks(version, DEVIATION_RULES)  # eligibility deviations
         no_serious = empty_state("No serious adverse event reported.", color="info")
         no_death = empty_state("No death reported.", color="info")
         return (
             no_serious if serious.empty else None,
             HIDDEN if serious.empty else SHOWN,
-            _drawn(version, "serious-rows", lambda: serious_rows(report, earlier), since=number),
+            marked(
+                _drawn(
+                    version, "serious-rows", lambda: serious_rows(report, earlier), since=number
+                ),
+                marks,
+            ),
             serious_columns,
             no_death if deaths.empty else None,
             HIDDEN if deaths.empty else SHOWN,
-            _drawn(version, "death-rows", lambda: death_rows(report, earlier), since=number),
+            marked(
+                _drawn(version, "death-rows", lambda: death_rows(report, earlier), since=number),
+                marks,
+            ),
             death_columns,
             summary,
         )

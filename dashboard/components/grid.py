@@ -202,3 +202,15 @@ def fitted_grid(grid_id, columns, file_name, csv_id) -> html.Div:
     wrapper = data_grid(grid_id, columns, csv_file_name=file_name, export_button_id=csv_id)
     wrapper.children[-1].columnSize = "responsiveSizeToFit"
     return wrapper
+
+
+def quality_column(**extra) -> dict:
+    """ "Data quality": the patient's findings in words (an eligibility deviation, a
+    missing day-90 marrow), in red; empty when nothing was found."""
+    return text_column(
+        "quality",
+        "Data quality",
+        width=200,
+        cellClassRules={"text-danger fw-semibold": "params.value"},
+        **extra,
+    )

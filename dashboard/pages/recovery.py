@@ -12,6 +12,7 @@ from dashboard.components.grid import (
     date_column,
     number_column,
     patient_column,
+    quality_column,
     text_column,
 )
 from dashboard.components.panel import HIDDEN, figure_card, panel_card, select_items
@@ -58,6 +59,7 @@ def _group(header: str, children: list[dict]) -> dict:
 DAY90_COLUMNS = [
     patient_column(width=110, flex=0),
     text_column("site_id", "Site", width=80, flex=0),
+    quality_column(flex=0),
     date_column("transplant_on", "Transplant", width=125, flex=0),
     _group(
         "Recovery day",

@@ -19,6 +19,7 @@ from dashboard.components.grid import (
     fitted_grid,
     number_column,
     patient_column,
+    quality_column,
     text_column,
 )
 from dashboard.components.panel import HIDDEN, figure_card, panel_card
@@ -80,6 +81,7 @@ SERIOUS_COLUMNS = [
     number_column("day", "Day from transplant", width=130),
     date_column("resolved_on", "Resolved", width=130),
     text_column("imputed", "Date imputed", width=120),
+    quality_column(),
 ]
 
 DEATH_COLUMNS = [
@@ -91,6 +93,7 @@ DEATH_COLUMNS = [
     text_column("cause", "Cause"),
     text_column("nrm", "Non-relapse death"),
     text_column("date_imputed", "Date imputed"),
+    quality_column(),
 ]
 
 SINCE_ROW_CLASSES = {

@@ -67,6 +67,17 @@ def test_qual_page001_findings_filter_roles_layout_and_axe(dash_duo, open_app, m
     found += [f"console: {entry['message']}" for entry in dash_duo.get_logs()]
     assert found == [], "\n".join(found)
 
+    # the listings of other pages mark the findings: P-002 (LYS) has no remission
+    # assessed before enrollment and no day-90 marrow; it died (the deaths listing)
+    dash_duo.driver.get(f"{dash_duo.server_url}/recovery")
+    until(lambda: _quality_of(dash_duo, "recovery-day90-grid", "P-002") is not None, timeout=15)
+    assert _quality_of(dash_duo, "recovery-day90-grid", "P-002") == (
+        "No remission at entry; Day-90 marrow missing"
+    )
+    dash_duo.driver.get(f"{dash_duo.server_url}/safety")
+    until(lambda: _quality_of(dash_duo, "safety-deaths-grid", "P-002") is not None, timeout=15)
+    assert _quality_of(dash_duo, "safety-deaths-grid", "P-002") == "No remission at entry"
+
     # the sponsor: counts per site and the trend, no listing, no patient id
     set_width(dash_duo.driver, WIDTHS[0])
     dash_duo.driver.delete_all_cookies()
@@ -77,3 +88,17 @@ def test_qual_page001_findings_filter_roles_layout_and_axe(dash_duo, open_app, m
     assert "P-00" not in dash_duo.find_element("#quality-content").text
     assert len(grid_rows(dash_duo, "quality-by-site-grid")) == 4
     assert dash_duo.get_logs() == []
+
+
+def _quality_of(dash_duo, grid: str, patient_id: str) -> str | None:
+    """The "Data quality" cell of the patient's row (None while the grid is empty); the
+    patient column may be pinned, in another row element of the same row index."""
+    return dash_duo.driver.execute_script(
+        f"const cells = [...document.querySelectorAll('#{grid} .ag-row [col-id=patient_id]')];"
+        f"const cell = cells.find(c => c.textContent.trim() == '{patient_id}');"
+        "if (!cell) return null;"
+        "const index = cell.closest('.ag-row').getAttribute('row-index');"
+        f"const mark = document.querySelector("
+        f"  `#{grid} .ag-row[row-index='${{index}}'] [col-id=quality]`);"
+        "return mark ? mark.textContent.trim() : null;"
+    )

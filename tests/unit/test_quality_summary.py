@@ -7,6 +7,7 @@ import pytest
 
 from analysis.quality.summary import (
     alerts,
+    patient_marks,
     quality_trend,
     scoped_json,
     site_rule_counts,
@@ -104,3 +105,18 @@ def test_qsum005_alerts_in_their_order_and_for_the_sponsor_sites_only():
     assert with_rule(found, "ELIG-AGE")["patient_id"].tolist() == ["P-3"]
     with pytest.raises(ValueError, match="unknown rule"):
         with_rule(found, "NOPE")
+
+
+def test_qsum006_patient_marks_in_the_rules_order():
+    found = findings(
+        ("MISS-MARROW90", "major", "P-2", "STE", "2020-05-01", "no marrow"),
+        ("ELIG-CR", "major", "P-2", "STE", None, "no CR"),
+        ("ELIG-AGE", "major", "P-2", "STE", None, "aged 76"),
+        ("ELIG-AGE", "major", "P-3", "LYS", None, "aged 59"),
+        ("SITE-DORMANT", "minor", None, "GRE", None, "no enrollment for 200 days"),
+    )
+    assert patient_marks(found, ("ELIG-AGE", "ELIG-CR", "MISS-MARROW90")) == {
+        "P-2": "Age not eligible; No remission at entry; Day-90 marrow missing",
+        "P-3": "Age not eligible",
+    }
+    assert patient_marks(found, ("ELIG-CYTO",)) == {}
