@@ -161,7 +161,7 @@ def patient_profile(
         best_response=best,
         recovery=recovery,
         flags=flags,
-        deviations=tuple(eligibility_deviations(tables, data_cut)["detail"])
+        deviations=tuple(eligibility_deviations(tables, data_cut, known_at_cut=True)["detail"])
         if enrolled_on is not None and data_cut is not None
         else (),
         events=_events(tables.get("adverse_events"), day0),

@@ -109,11 +109,16 @@ ELIGIBILITY_CHECKS = (
 )
 
 
-def eligibility_deviations(tables: dict[str, pd.DataFrame], data_cut) -> pd.DataFrame:
+def eligibility_deviations(
+    tables: dict[str, pd.DataFrame], data_cut, known_at_cut: bool = False
+) -> pd.DataFrame:
     """The eligibility rules' findings only (the protocol deviations at entry), in the
     columns of :func:`quality_findings`: what a patient's profile and the listings mark.
-    Each rule looks at one patient at a time, so ``tables`` may hold one patient's rows."""
+    Each rule looks at one patient at a time, so ``tables`` may hold one patient's rows;
+    ``known_at_cut``: they are already as known at the data cut (a patient profile's)."""
     cut = resolve_cut(tables, data_cut)
-    ctx = build_context(as_of_data_cut(tables, cut), cut, settings_from_tables(tables))
+    if not known_at_cut:
+        tables = as_of_data_cut(tables, cut)
+    ctx = build_context(tables, cut, settings_from_tables(tables), follow=False)
     found = [frame for check in ELIGIBILITY_CHECKS if not (frame := check(ctx)).empty]
     return sort_findings(pd.concat(found, ignore_index=True)) if found else empty()

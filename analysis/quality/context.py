@@ -54,12 +54,23 @@ def _follow_up_column(tables: dict[str, pd.DataFrame], column: str, ids: pd.Inde
 
 
 def build_context(
-    tables: dict[str, pd.DataFrame], cut: pd.Timestamp, settings: QualitySettings
+    tables: dict[str, pd.DataFrame],
+    cut: pd.Timestamp,
+    settings: QualitySettings,
+    follow: bool = True,
 ) -> Context:
-    """The :class:`Context` of ``tables`` (already as known at ``cut``)."""
+    """The :class:`Context` of ``tables`` (already as known at ``cut``).
+
+    ``follow=False`` leaves ``died``, ``last_contact`` and ``followed_until`` unknown
+    (NaT): the rules about the entry (eligibility) do not need them, and the last
+    contact is most of the cost.
+    """
     patients = tables["patients"]
     patients = patients[~patients["patient_id"].duplicated(keep="last")].set_index("patient_id")
     enrolled = patients[patients["enrolled_on"].notna()]
+    if not follow:
+        unknown = pd.Series(pd.NaT, index=enrolled.index, dtype="datetime64[ns]")
+        return Context(tables, cut, settings, patients, enrolled, unknown, unknown, unknown)
     died = _follow_up_column(tables, "died_on", enrolled.index)
     last = last_contact_dates(tables).reindex(enrolled.index)
     last = last.where(last.notna(), enrolled["enrolled_on"])

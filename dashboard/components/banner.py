@@ -50,7 +50,7 @@ def data_banner(version: dict | None, status: dict | None, refused: str | None =
                         "Last REDCap sync failed at "
                         f"{format_time(dt.datetime.fromisoformat(sync['failed_at']))}: "
                     ),
-                    sync.get("reason") or "no reason recorded",
+                    (sync.get("reason") or "no reason recorded").rstrip(".") + ".",
                     " The data shown may not be REDCap’s latest.",
                 ],
                 color="warning",

@@ -79,7 +79,7 @@ def navigation(pages: list[dict]) -> dbc.Navbar:
         ),
         color="primary",
         dark=True,
-        expand="lg",
+        expand="xl",  # six pages and the user: folded below 1200 px
         className="mb-2",
     )
 

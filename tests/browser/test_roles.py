@@ -12,9 +12,9 @@ pytestmark = pytest.mark.browser
 
 #: docs/roles.md, by user of tests/conftest.py USERS.
 PAGES_OF = {
-    "ivy": ["Overview", "Sites", "Recovery", "Survival", "Safety"],
-    "dora": ["Overview", "Sites", "Recovery", "Survival", "Safety"],
-    "spencer": ["Overview", "Sites"],
+    "ivy": ["Overview", "Sites", "Recovery", "Survival", "Safety", "Data quality"],
+    "dora": ["Overview", "Sites", "Recovery", "Survival", "Safety", "Data quality"],
+    "spencer": ["Overview", "Sites", "Data quality"],
     "ada": ["Overview", "Sites", "Administration"],
 }
 
