@@ -111,7 +111,12 @@ def site_columns(rule_ids: list[str]) -> list[dict]:
     return [
         *SITE_FIRST_COLUMNS,
         number_column("total", "Total", width=80),
-        *(number_column(r, r, width=120, headerTooltip=_TITLES[r]) for r in rule_ids),
+        *(
+            number_column(
+                r, r, width=150, minWidth=140, filter=False, headerTooltip=_TITLES[r]
+            )  # a rule id never broken letter by letter: a phone scrolls the table
+            for r in rule_ids
+        ),
     ]
 
 

@@ -32,14 +32,14 @@ dash.register_page(
 
 FINDING_COLUMNS = [
     text_column("severity", "Severity", width=100),
-    text_column("rule", "Rule", width=130),
+    text_column("rule", "Rule", width=170, minWidth=160),  # RESP-BEFORE-ENROL unbroken
     patient_column(width=110),
     text_column("site_id", "Site", width=80),
     date_column("date", "Date", width=125),
     text_column("detail", "Detail", width=460, wrapText=True, autoHeight=True),
 ]
 RULE_COLUMNS = [
-    text_column("id", "Rule", width=130),
+    text_column("id", "Rule", width=170, minWidth=160),
     text_column("severity", "Severity", width=100),
     text_column("title", "What it finds", width=220),
     text_column("description", "How", width=520, wrapText=True, autoHeight=True),
