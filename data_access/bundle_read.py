@@ -190,6 +190,25 @@ def _records_fast(text: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | No
     return cells, np.arange(1, len(cells) + 1), counts
 
 
+UNCLOSED_QUOTE = (
+    "a quoted field opened in this record is never closed: the file may have been cut short"
+)
+
+
+def _ends_in_open_quote(text: str) -> bool:
+    """Whether the file ends inside a quoted field (the csv module then reads the rest of
+    the file into that field, without a word). Quotes come in pairs in a well-formed
+    file, so only an odd count is read again, strictly."""
+    if text.count('"') % 2 == 0:
+        return False
+    try:
+        for _row in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _records_slow(text: str, file: str, problems: list[Problem]):
     """Records by the csv module, tracking where multi-line records start."""
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -203,6 +222,9 @@ def _records_slow(text: str, file: str, problems: list[Problem]):
             start = reader.line_num + 1
     except csv.Error as exc:
         problems.append(Problem(file, reader.line_num, NO_COLUMN, f"cannot parse CSV: {exc}"))
+    else:
+        if rows and _ends_in_open_quote(text):
+            problems.append(Problem(file, starts[-1], NO_COLUMN, UNCLOSED_QUOTE))
     width = len(rows[0]) if rows else 0
     padded = [(row + [""] * width)[:width] for row in rows]
     counts = np.array(counts, dtype=np.int64)

@@ -159,8 +159,8 @@ FAILURES = {
     "malformed": (
         Fault(body=MALFORMED, content="record"),
         {},
-        "REDCap's records export is not valid CSV (1 problem(s)), the first: a quoted field "
-        "is never closed (an answer cut short?)",
+        "REDCap's records export is not valid CSV (1 problem(s)), the first: line 3: a quoted "
+        "field opened in this record is never closed: the file may have been cut short",
     ),
     "ragged": (
         Fault(body=RAGGED, content="record"),

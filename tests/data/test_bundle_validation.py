@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data_access.bundle import BundleError, Problem, read_bundle
+from data_access.bundle_read import read_records
 from data_access.engine import make_engine
 from data_access.import_report import records_after_cut, records_before_enrollment
 from data_access.importing import import_bundle
@@ -473,3 +474,17 @@ def test_imp049_crlf_line_endings_and_blank_lines_accepted(bundle):
     rows[5] = rows[5].replace(b"69", b"sixty-nine")  # P-004, now on line 6
     (bundle / "patients.csv").write_bytes(b"\r\n".join(rows))
     assert_only(bundle, "patients.csv:6: age: not an integer: 'sixty-nine'")
+
+
+def test_imp050_unclosed_quote_refuses_the_file_cut_short():
+    # A file cut inside a quoted field: the csv module would read the rest of the file
+    # into that one field (record 2 would vanish into record 1's value).
+    text = 'site_id,name\nSTE,"CHU de\nLYS,Lyon\n'
+    *_rest, problems = read_records(text, "sites.csv")
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "a quoted field opened in this record is never closed: the file may have been cut "
+         "short")
+    ]  # fmt: skip
+    # a stray quote inside an unquoted field still reads as itself; closed quotes are fine
+    for fine in ('site_id,name\nSTE,5" tall\n', 'site_id,name\nSTE,"a ""b"" c"\n'):
+        assert read_records(fine, "sites.csv")[-1] == []
