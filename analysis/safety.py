@@ -58,6 +58,7 @@ from analysis.stopping import (
     stopping_boundary,
 )
 from analysis.study_content import not_recorded
+from analysis.trial_settings import trial_settings
 
 EARLY_DAYS = (30, 100)
 AE_COLUMNS = (
@@ -249,10 +250,7 @@ def _timeline(
 def stopping_rule_from_tables(tables: dict[str, pd.DataFrame]) -> StoppingRule:
     """The stopping rule of the trial settings (``stopping_*`` columns of the trial
     row, when the bundle has them), else :class:`StoppingRule` defaults."""
-    trial = tables.get("trial")
-    if trial is None or trial.empty:
-        return StoppingRule()
-    return StoppingRule.from_settings(trial.iloc[0].to_dict())
+    return StoppingRule.from_settings(trial_settings(tables))
 
 
 def safety_report(

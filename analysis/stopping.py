@@ -32,12 +32,13 @@ Clinical Trial Biostatistics, Marcel Dekker, 41-52.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import pandas as pd
 from scipy import stats
+
+from analysis.trial_settings import given_settings
 
 ANCHORS = ("enrollment", "transplant")
 SETTING_PREFIX = "stopping_"
@@ -89,12 +90,8 @@ class StoppingRule:
 
         Missing or empty keys keep their defaults; other keys are ignored.
         """
-        values = {}
-        for f in fields(cls):
-            raw = (settings or {}).get(SETTING_PREFIX + f.name)
-            if raw is None or (isinstance(raw, float) and math.isnan(raw)) or raw == "":
-                continue
-            values[f.name] = raw if f.name == "anchor" else float(raw)
+        given = given_settings(settings, SETTING_PREFIX, [f.name for f in fields(cls)])
+        values = {name: raw if name == "anchor" else float(raw) for name, raw in given.items()}
         if "window_days" in values:
             values["window_days"] = int(values["window_days"])
         return cls(**values)

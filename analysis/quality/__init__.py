@@ -28,6 +28,7 @@ from analysis.quality.context import build_context
 from analysis.quality.findings import COLUMNS, empty, sort_findings
 from analysis.quality.rules import RULES, SEVERITIES, Rule, rules_for
 from analysis.quality.settings import QualitySettings
+from analysis.trial_settings import trial_settings
 
 __all__ = [
     "COLUMNS",
@@ -65,10 +66,7 @@ CHECKS = (
 
 def settings_from_tables(tables: dict[str, pd.DataFrame]) -> QualitySettings:
     """The trial's ``quality_*`` settings (columns of the trial row), else the defaults."""
-    trial = tables.get("trial")
-    if trial is None or trial.empty:
-        return QualitySettings()
-    return QualitySettings.from_settings(trial.iloc[0].to_dict())
+    return QualitySettings.from_settings(trial_settings(tables))
 
 
 def quality_findings(

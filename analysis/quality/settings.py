@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from analysis.trial_settings import given_settings
+
 SETTING_PREFIX = "quality_"
 
 
@@ -97,13 +99,9 @@ class QualitySettings:
         numbers may come as floats (``60.0``); ``quality_eligible_cytogenetics`` is a
         space- or comma-separated list.
         """
-        values = {}
-        for f in fields(cls):
-            raw = (settings or {}).get(SETTING_PREFIX + f.name)
-            if raw is None or (isinstance(raw, float) and math.isnan(raw)) or raw == "":
-                continue
-            values[f.name] = _parse(f.type, raw)
-        return cls(**values)
+        types = {f.name: f.type for f in fields(cls)}
+        given = given_settings(settings, SETTING_PREFIX, types)
+        return cls(**{name: _parse(types[name], raw) for name, raw in given.items()})
 
 
 def _parse(kind: str, raw):
