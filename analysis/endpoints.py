@@ -17,6 +17,10 @@ or, where that is missing, the patient's latest dated record of any kind
 - Endpoints derived by the study's statisticians (ADaM ADTTE, the ``time_to_event``
   table): time and censoring as delivered, for the enrolled patients.
 
+A patient whose time would be negative (a death, progression or last contact dated
+before enrollment, which the import loads as a data-quality finding) is left out of the
+endpoint, and the frame's ``attrs[LEFT_OUT]`` names them (:mod:`analysis.left_out`).
+
 Column names follow ``data_access/schema.py`` (not imported: analysis stays free of
 the database layer).
 """
@@ -28,6 +32,10 @@ import pandas as pd
 GROUP_COLUMNS = ("cytogenetic_risk", "sex", "site_id", "arm")
 PROGRESSION_RESPONSES = ("relapse", "PD")
 RELAPSE, NRM = 1, 2
+LEFT_OUT = "left_out"
+"""``attrs`` key of an endpoint frame: ``{reason: patient ids}`` left out
+(:mod:`analysis.left_out`)."""
+NEGATIVE_TIME = "negative_time"
 
 
 def _require(frame: pd.DataFrame, columns, name: str) -> None:
@@ -141,19 +149,17 @@ def _censor_dates(enrolled: pd.DataFrame, last_dates: pd.Series, cut) -> pd.Seri
 
 
 def _result(enrolled: pd.DataFrame, end: pd.Series, event: pd.Series) -> pd.DataFrame:
+    """The endpoint rows; a patient whose time would be negative (a death, progression or
+    last contact dated before enrollment) is left out and named in ``attrs``."""
     days = (end - enrolled["enrolled_on"]).dt.days
-    bad = days.index[days < 0]
-    if len(bad):
-        raise ValueError(
-            f"patient(s) {', '.join(map(str, bad))} have an event or last contact before "
-            "enrollment; correct their dates"
-        )
+    kept = enrolled.index[days >= 0]
     out = pd.DataFrame(
-        {"time": days.astype("int64"), "event": event.astype("int64")}, index=enrolled.index
+        {"time": days[kept].astype("int64"), "event": event[kept].astype("int64")}, index=kept
     )
     for column in GROUP_COLUMNS:
-        out[column] = enrolled[column]
+        out[column] = enrolled.loc[kept, column]
     out.index.name = "patient_id"
+    out.attrs[LEFT_OUT] = {NEGATIVE_TIME: tuple(enrolled.index[days < 0])}
     return out
 
 

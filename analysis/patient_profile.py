@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.data_cut import as_of_data_cut
 from analysis.endpoints import RELAPSE, last_contact_dates, relapse_nrm
-from analysis.quality import eligibility_deviations
+from analysis.quality import eligibility_deviations, record_contradictions
 from analysis.recovery_days import ENDPOINT_NAMES, derive_recovery
 from analysis.response import CR_CRI_CATEGORIES, best_response
 
@@ -36,7 +36,10 @@ class PatientProfile:
     None); ``recovery``: ``{"neutrophil_day", "platelet20_day", "platelet50_day"}`` (days
     from the transplant, None when not reached or not transplanted); ``flags``: short
     phrases ("no nadir of neutrophils", "prolonged aplasia"); ``deviations``: the
-    eligibility deviations at entry, in words (:func:`analysis.quality.eligibility_deviations`).
+    eligibility deviations at entry, in words (:func:`analysis.quality.eligibility_deviations`);
+    ``contradictions``: the patient's records that contradict each other (a death
+    before enrollment, a record after death...), in words
+    (:func:`analysis.quality.record_contradictions`).
 
     Records, each a DataFrame sorted by date, every row with ``date`` and ``day`` (from
     day 0; may be negative):
@@ -71,6 +74,7 @@ class PatientProfile:
     recovery: dict[str, int | None]
     flags: tuple[str, ...]
     deviations: tuple[str, ...]
+    contradictions: tuple[str, ...]
     events: pd.DataFrame
     labs: pd.DataFrame
     transfusions: pd.DataFrame
@@ -163,6 +167,9 @@ def patient_profile(
         flags=flags,
         deviations=tuple(eligibility_deviations(tables, data_cut, known_at_cut=True)["detail"])
         if enrolled_on is not None and data_cut is not None
+        else (),
+        contradictions=tuple(record_contradictions(tables, data_cut, known_at_cut=True)["detail"])
+        if data_cut is not None
         else (),
         events=_events(tables.get("adverse_events"), day0),
         labs=_records(tables, "labs", day0),

@@ -50,6 +50,7 @@ from analysis.chimerism import (
 )
 from analysis.competing_risks import CumulativeIncidence, cumulative_incidence, median_time
 from analysis.day90 import DAY90_TESTS, Share, cr_criteria_met, cr_criteria_share, day90_values
+from analysis.left_out import LeftOut, left_out, left_out_json
 from analysis.options import COUNT, DETECTION_LIMIT
 from analysis.recovery_days import (
     ENDPOINTS,
@@ -138,6 +139,7 @@ class RecoveryView:
     and the 3-month chimerism ``chimerism_day, donor_percent, detected``.
     ``curves``/``medians``: per endpoint name. ``transfusions``: platelet transfusions
     ``patient_id, day`` from day 0 to day 100. ``chimerism``: samples after day 0.
+    ``left_out``: transplanted patients left out (:mod:`analysis.left_out`).
     """
 
     data_cut: dt.date | None
@@ -148,6 +150,7 @@ class RecoveryView:
     transfusions: pd.DataFrame
     chimerism: pd.DataFrame
     cr: Share
+    left_out: list[LeftOut]
 
     @property
     def n_transplanted(self) -> int:
@@ -157,7 +160,9 @@ class RecoveryView:
         return int(self.patients[f"{endpoint}_day"].notna().sum())
 
 
-def _patient_table(tables, data_cut) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _patient_table(
+    tables, data_cut
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[LeftOut]]:
     recovery = derive_recovery(tables, data_cut)
     labs = lab_days(tables, recovery, data_cut)
     samples = chimerism_days(tables, recovery, data_cut)
@@ -168,7 +173,7 @@ def _patient_table(tables, data_cut) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         [cr_criteria_met(r.BM_BLAST_PCT, r.ANC, r.PLT) for r in patients.itertuples()],
         dtype="boolean",
     )
-    return patients, labs, samples
+    return patients, labs, samples, left_out(recovery)
 
 
 def recovery_curves(patients: pd.DataFrame) -> dict[str, CumulativeIncidence]:
@@ -183,7 +188,7 @@ def recovery_curves(patients: pd.DataFrame) -> dict[str, CumulativeIncidence]:
 def recovery_view(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> RecoveryView:
     """The Recovery page's numbers, for the patients of ``tables`` (the app restricts
     them to the user's and the page's sites before this runs)."""
-    patients, labs, samples = _patient_table(tables, data_cut)
+    patients, labs, samples, left = _patient_table(tables, data_cut)
     curves = recovery_curves(patients)
     medians = {name: median_time(cif, "recovery") for name, cif in curves.items()}
     given = platelet_transfusion_days(tables, patients, data_cut)
@@ -197,6 +202,7 @@ def recovery_view(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> 
         transfusions=given,
         chimerism=samples,
         cr=cr_criteria_share(patients),
+        left_out=left,
     )
 
 
@@ -255,7 +261,7 @@ def recovery_json(
     if test is not None:
         COUNT.check(test)
     detection_limit = DETECTION_LIMIT.parse(detection_limit)
-    patients, labs, _samples = _patient_table(tables, data_cut)
+    patients, labs, _samples, left = _patient_table(tables, data_cut)
     curves = recovery_curves(patients)
     rows = []
     for patient_id, row in zip(patients.index, patients.to_dict("records"), strict=True):
@@ -273,6 +279,7 @@ def recovery_json(
     extra = {} if test is None else {"trajectory": _trajectory_json(labs, test)}
     return {
         "patients": rows,
+        "left_out": left_out_json(left),
         "microchimerism": {
             "detection_limit": detection_limit,
             "detectable": share.count,

@@ -50,8 +50,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.endpoints import last_contact_dates
+from analysis.endpoints import LEFT_OUT, last_contact_dates
 
+NEVER_ENROLLED = "never_enrolled"
+DIED_BEFORE_TRANSPLANT = "died_before_transplant"
+"""Reasons a transplanted patient is left out (:mod:`analysis.left_out`)."""
 RUN_LENGTH = 3
 TRANSFUSION_FREE_DAYS = 7
 APLASIA_DAY = 42
@@ -314,6 +317,10 @@ def transplanted_patients(
 ) -> pd.DataFrame:
     """Patients micro-transplanted on or before the data cut, indexed by ``patient_id``.
 
+    A transplant of a patient never enrolled, or dated after the patient's death, is a
+    data-quality finding and means nothing for recovery: such patients are left out and
+    named in ``attrs[LEFT_OUT]`` (:mod:`analysis.left_out`).
+
     Columns ``site_id, transplant_on, death_day, follow_up_day``: days from the
     transplant to death (None if alive at the cut) and to the end of follow-up (death,
     or the earlier of the last contact and the data cut; never below 0).
@@ -329,13 +336,20 @@ def transplanted_patients(
     kept = patients[transplant.notna() & (transplant <= cut)].set_index("patient_id")
     if kept.index.duplicated().any():
         raise ValueError("patients has duplicate patient_id values; each patient must appear once")
-    start = pd.to_datetime(kept["transplant_on"])
     died = pd.Series(pd.NaT, index=kept.index, dtype="datetime64[ns]")
     follow_up = tables.get("follow_up")
     if follow_up is not None and not follow_up.empty:
         deaths = follow_up.set_index("patient_id")["died_on"]
         deaths = pd.to_datetime(deaths[~deaths.index.duplicated(keep="last")])
         died = deaths.reindex(kept.index).where(lambda d: d <= cut)
+    enrolled = pd.to_datetime(kept["enrolled_on"]) <= cut
+    alive = ~(died < pd.to_datetime(kept["transplant_on"]))
+    left_out = {
+        NEVER_ENROLLED: tuple(kept.index[~enrolled]),
+        DIED_BEFORE_TRANSPLANT: tuple(kept.index[enrolled & ~alive]),
+    }
+    kept, died = kept[enrolled & alive], died[enrolled & alive]
+    start = pd.to_datetime(kept["transplant_on"])
     if last_contact is None:
         last_contact = last_contact_dates(tables)
     last = pd.to_datetime(last_contact.reindex(kept.index))
@@ -347,8 +361,9 @@ def transplanted_patients(
             "death_day": _days_from(died, start).astype("Int64"),
             "follow_up_day": _days_from(end, start).clip(lower=0).astype("Int64"),
         }
-    )
-    return out.sort_index()
+    ).sort_index()
+    out.attrs[LEFT_OUT] = left_out
+    return out
 
 
 def lab_days(tables: dict[str, pd.DataFrame], transplants: pd.DataFrame, data_cut) -> pd.DataFrame:

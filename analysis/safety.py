@@ -42,6 +42,7 @@ from analysis.ae_counts import COUNT_COLUMNS, GRADES, ae_counts
 from analysis.competing_risks import CumulativeIncidence, cumulative_incidence
 from analysis.endpoints import NRM, RELAPSE, last_contact_dates, relapse_nrm
 from analysis.gvhd import GvhdSummary, gvhd_summary
+from analysis.left_out import LeftOut, left_out, left_out_json
 from analysis.options import TERMS, UnknownOption
 from analysis.safety_population import (
     SafetyBasis,
@@ -113,7 +114,8 @@ class SafetyReport:
     with an event), ``serious_listing`` and ``events`` (the analysed AE rows with
     ``day`` from the transplant, or from enrollment when not transplanted, and
     ``end_day``), ``follow_up`` (per enrolled patient: ``day0_on``,
-    ``day0_is_transplant``, ``end_day``, ``died``).
+    ``day0_is_transplant``, ``end_day``, ``died``). ``nrm_left_out``: patients left out
+    of the NRM incidence and the stopping rule (:mod:`analysis.left_out`).
     """
 
     data_cut: dt.date | None
@@ -136,6 +138,7 @@ class SafetyReport:
     deaths: DeathSummary
     gvhd: GvhdSummary
     stopping: StoppingBoundary
+    nrm_left_out: list[LeftOut]
 
     @property
     def patients_grade3plus(self) -> int:
@@ -332,6 +335,7 @@ def safety_report(
         deaths=deaths,
         gvhd=gvhd_summary(enrolled, events, died, end, cut),
         stopping=stopping_boundary(outcomes, target or 0, rule),
+        nrm_left_out=left_out(nrm),
     )
 
 
@@ -408,6 +412,7 @@ def safety_json(
             },
             "chronic": {"patients": report.gvhd.chronic_patients},
         },
+        "nrm_left_out": left_out_json(report.nrm_left_out),
         **extra,
     }
 

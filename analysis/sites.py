@@ -3,14 +3,17 @@
 Definitions (``docs/definitions.md``; JSON in ``docs/command-line.md``):
 
 - ``days_to_activation``: days from ethics approval (``ethics_approved_on``) to
-  activation (``activated_on``); missing if either date is missing.
+  activation (``activated_on``); missing if either date is missing, or if activation
+  is dated before approval (milestones out of order are a data-quality finding,
+  ``SITE-DATES``, and a negative time means nothing).
 - ``screened``: patients screened at the site on or before the data cut;
   ``enrolled``: those with ``enrolled_on`` on or before the cut; ``screen_failures``:
   screened, not enrolled, with a screen-failure reason.
 - ``enrolled_per_month``: enrolled / months active, where months active run from
   activation to the data cut, or to closure if the site closed before the cut, at
   30.4375 days a month. Missing if the site was never activated (no activation date
-  on or before the cut) or has been active for zero days.
+  on or before the cut) or has been active for zero days (or closed before its
+  activation, out of order).
 - ``days_since_last_enrollment``: days from the site's latest enrollment to the cut.
 """
 
@@ -64,6 +67,15 @@ JSON_KEYS = (
     "last_enrolled_on",
     "enrolled_per_month",
 )
+MILESTONE_ORDER = (
+    ("ethics_approved_on", "contract_signed_on"),
+    ("initiation_visit_on",),
+    ("activated_on",),
+    ("closed_on",),
+)
+"""A site's milestones in the order they happen; ethics approval and the contract come
+in either order in France, both before the initiation visit."""
+
 _DATE_KEYS = {
     "ethics_approved_on",
     "contract_signed_on",
@@ -132,7 +144,8 @@ def site_metrics(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> p
     active_until = out["closed_on"].where(out["closed_on"] < cut, cut)
     months = (active_until - activated).dt.days / DAYS_PER_MONTH
     months = months.where(months > 0)
-    out["days_to_activation"] = _days(out["activated_on"], out["ethics_approved_on"])
+    to_activation = _days(out["activated_on"], out["ethics_approved_on"])
+    out["days_to_activation"] = to_activation.where(to_activation >= 0)
     out["enrolled_per_month"] = (out["enrolled"] / months).astype(float)
     out["days_since_last_enrollment"] = _days(
         pd.Series(cut, index=out.index), out["last_enrolled_on"]

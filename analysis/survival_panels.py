@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis import endpoints
 from analysis.competing_risks import cumulative_incidence
+from analysis.left_out import left_out, left_out_json
 from analysis.options import BY, UnknownOption
 from analysis.response import response_summary
 from analysis.study_content import not_recorded
@@ -133,7 +134,8 @@ def survival_json(
     shown but left out of the log-rank test, as R drops missing values). ``logrank``
     is ``None`` unless at least two groups can be compared. Landmarks are at 365.25
     and 730.5 days; past the last observed time their values are ``None`` (R: not
-    reported).
+    reported). ``left_out`` counts the patients left out, by reason
+    (:mod:`analysis.left_out`).
     """
     frame = endpoint_times(tables, data_cut, endpoint)
     groups = []
@@ -193,6 +195,7 @@ def survival_json(
         "conf_type": conf_type,
         "groups": groups,
         "logrank": test,
+        "left_out": left_out_json(left_out(frame)),
     }
 
 
@@ -218,7 +221,11 @@ def relapse_json(tables: dict[str, pd.DataFrame], data_cut: dt.date, by: str | N
             for r in cif.steps.itertuples(index=False)
         ]
         groups.append({"group": label, "n": cif.n, "steps": steps})
-    return {"data_cut": _iso(data_cut), "groups": groups}
+    return {
+        "data_cut": _iso(data_cut),
+        "groups": groups,
+        "left_out": left_out_json(left_out(frame)),
+    }
 
 
 def response_json(tables: dict[str, pd.DataFrame], data_cut: dt.date) -> dict:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.left_out import left_out, left_out_json
 from analysis.options import BY, CONF_TYPE
 from analysis.response import RESPONSE_ORDER
 from analysis.study_content import not_recorded
@@ -67,12 +68,15 @@ class SurvivalView:
 
 @dataclass(frozen=True)
 class OutcomesView:
-    """Relapse/NRM, response and swimmer rows for the patients of the tables given."""
+    """Relapse/NRM, response and swimmer rows for the patients of the tables given;
+    ``swimmer_left_out``: the swimmer's patients left out (:mod:`analysis.left_out`,
+    as JSON; the relapse JSON holds its own)."""
 
     n: int
     relapse: dict
     response: dict
     swimmer: pd.DataFrame
+    swimmer_left_out: list[dict]
 
 
 def survival_summary(
@@ -142,6 +146,7 @@ def outcomes_view(tables: dict[str, pd.DataFrame], data_cut) -> OutcomesView:
         relapse=relapse_json(tables, data_cut),
         response=response_json(tables, data_cut),
         swimmer=swimmer,
+        swimmer_left_out=left_out_json(left_out(swimmer)),
     )
 
 

@@ -143,4 +143,6 @@ def swimmer_rows(tables: dict[str, pd.DataFrame], data_cut) -> pd.DataFrame:
     out = out.sort_values(
         ["follow_up_days", "patient_id"], ascending=[False, True], kind="mergesort"
     )
-    return out.reset_index(drop=True)[list(COLUMNS)]
+    out = out.reset_index(drop=True)[list(COLUMNS)]
+    out.attrs = os_.attrs
+    return out

@@ -19,8 +19,8 @@ from benchmarks.bench_callbacks import (
     BarePage,
     BareVisit,
     clocks,
-    cold_visit,
     figure_count,
+    unwarmed_visit,
     visit,
 )
 from benchmarks.report import Result
@@ -42,7 +42,7 @@ def bench_patient(scale, app, client, repeats: int) -> list[Result]:
     browser = pages.Browser(pages.flask_post(client), client.get("/_dash-dependencies").get_json())
     browser.poll()
     visit(browser, "Patient", f"/patients/{other}")  # a server that has run: code paths warm
-    colds = [cold_visit(app, browser, "Patient", path) for _ in range(max(repeats, 3))]
+    colds = [unwarmed_visit(app, browser, "Patient", path) for _ in range(max(repeats, 3))]
     cold_s = statistics.median(c.seconds for c in colds)
     warm_runs = [visit(browser, "Patient", path) for _ in range(repeats)]
     bare = BarePage(warm_runs[0])

@@ -109,7 +109,7 @@ def _pages_seconds(app, browser, cold: bool) -> tuple[float, dict]:
     per_page = {}
     for page, path in pages.PAGES.items():
         if cold:
-            per_page[page] = bench_callbacks.cold_visit(app, browser, page, path).seconds
+            per_page[page] = bench_callbacks.unwarmed_visit(app, browser, page, path).seconds
         else:
             runs = [bench_callbacks.visit(browser, page, path) for _ in range(WARM_REPEATS)]
             per_page[page] = float(np.median([r.seconds for r in runs]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from dashboard.components.shell import shell_layout
 from dashboard.config import REPO_ROOT, Config, load_config
 from dashboard.page_guard import guard_callbacks, guard_pages
 from dashboard.store import EXTENSION, TrialStore
+from dashboard.warm import warm_in_background
 from data_access.engine import make_engine
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -79,7 +81,9 @@ def create_app(config: Config | dict | None = None) -> Dash:
     server.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
     cache = Cache(server, config=cache_settings(config))
     engine = make_engine(config.trial_database_url, read_only=True)
-    server.extensions[EXTENSION] = TrialStore(engine, cache, config.trial_database_url)
+    store = TrialStore(engine, cache, config.trial_database_url)
+    store.warmer = functools.partial(warm_in_background, app)
+    server.extensions[EXTENSION] = store
     app.layout = lambda: shell_layout(config.data_poll_seconds)
     guard_pages()
     guard_callbacks(server)

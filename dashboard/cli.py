@@ -127,8 +127,59 @@ def cmd_import(args) -> int:
         return EXIT_ERROR
     for line in report.lines():
         print(line)
+    print(_findings_line(_engine(args, read_only=True), report.version))
     audit_command(args, "data_import", report.audit_text())
+    _warm_pages(args)
     return 0
+
+
+def _warm_pages(args) -> None:
+    """Warm the version just written (:mod:`dashboard.warm`) with the server's settings
+    from the environment, so that its first visitor waits no longer than the next. A
+    failure loses nothing: the data are in, and the server warms them itself."""
+    import logging
+    import secrets
+    from dataclasses import replace
+
+    from dashboard.app import create_app
+    from dashboard.config import load_config
+    from dashboard.warm import warm_version
+
+    if sys.stderr.isatty():
+        print("warming the pages...", file=sys.stderr)
+    try:
+        config = load_config({"trial_database_url": args.database_url})
+        if not config.secret_key:  # this app serves no one: a key of its own will do
+            config = replace(config, secret_key=secrets.token_hex(32))
+        app = create_app(config)
+        logging.getLogger().setLevel(logging.WARNING)  # the app's start-up chatter
+        store = app.server.extensions["mtsa_store"]
+        version = store.poll().version
+        print(warm_version(app, version).line())
+    except Exception as error:  # any failure: the data are in, the server warms them
+        print(
+            f"pages not warmed ({error.__class__.__name__}: {error}); the server warms them "
+            "before showing the new data",
+            file=sys.stderr,
+        )
+
+
+def _findings_line(engine, version: int) -> str:
+    """The data-quality findings of the version just imported, by severity: records that
+    contradict each other load, and this is where the person importing first hears."""
+    from analysis.quality import SEVERITIES, quality_findings
+    from dashboard.store import at_data_cut
+    from data_access.queries import load_snapshot
+
+    snapshot = at_data_cut(load_snapshot(engine, version))
+    counts = quality_findings(snapshot.tables, snapshot.data_cut)["severity"].value_counts()
+    if counts.empty:
+        return "data-quality findings: none"
+    found = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if s in counts)
+    return (
+        f"data-quality findings: {found} (listed by `python -m dashboard stats quality` "
+        "and on the Data quality page)"
+    )
 
 
 _FORMAT_NAMES = {"bundle": "a CSV bundle", "cdisc": "CDISC datasets", "redcap": "a REDCap export"}
@@ -186,6 +237,7 @@ def cmd_demo_db(args) -> int:
         f"{len(tables['patients'])} screened, {enrolled} enrolled, "
         f"{len(tables['lab_results'])} lab results"
     )
+    _warm_pages(args)
     return 0
 
 

@@ -62,6 +62,7 @@ class Survival:
     RESPONSE_NOTE = "survival-response-note"
     RATES = "survival-response-rates"
     SWIMMER = FigureIds.of("survival-swimmer")
+    SWIMMER_NOTE = "survival-swimmer-note"
     COMPARE = "survival-compare"
     COMPARE_HINT = "survival-compare-hint"
     COMPARE_NOTE = "survival-compare-note"

@@ -78,4 +78,9 @@ def header_items(profile: PatientProfile) -> list[tuple[str, str, str]]:
             "Eligibility",
             "; ".join(profile.deviations) if profile.deviations else "no deviation",
         ),
+        (
+            "contradictions",
+            "Contradictions",
+            "; ".join(profile.contradictions) if profile.contradictions else "none",
+        ),
     ]

@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 EXTENSION = "mtsa_store"
 CACHE_TIMEOUT_SECONDS = 24 * 3600
 MEMO_ENTRIES = 32  # values kept unpickled per process; they are never modified
+WARMING_SECONDS = 15 * 60  # a warmer not done by then is taken for dead: another may start
 SYNC_LOOK_SECONDS = 60.0
 
 
@@ -75,6 +76,35 @@ class TrialStore:
         self._version_columns: set[str] | None = None  # looked up once the schema exists
         self._sync_table = False  # whether the sync log exists (looked up until it does)
         self._sync_looked_at = -SYNC_LOOK_SECONDS
+        self.warmer: Callable[[DataVersion], object] | None = None  # set by create_app
+
+    # --- warming (dashboard.warm): a new version is announced once its pages are ready
+
+    def is_warm(self, version: DataVersion) -> bool:
+        """Whether ``version``'s pages have been warmed (by any process sharing the cache)."""
+        return self.cache.get(_warm_key(version, "done")) is not None
+
+    def claim_warming(self, version: DataVersion) -> bool:
+        """Take the job of warming ``version``; False when warm, or when another process
+        or thread took it less than :data:`WARMING_SECONDS` ago."""
+        if self.is_warm(version):
+            return False
+        return bool(self.cache.add(_warm_key(version, "claim"), True, timeout=WARMING_SECONDS))
+
+    def mark_warm(self, version: DataVersion, seconds: float | None) -> None:
+        """Record that ``version`` is warm (``seconds`` it took; None when warming failed
+        and the pages warm as they are visited)."""
+        self.cache.set(
+            _warm_key(version, "done"), {"seconds": seconds}, timeout=CACHE_TIMEOUT_SECONDS
+        )
+
+    def ready(self, version: DataVersion) -> bool:
+        """Whether open pages may be told about ``version``: warm, else its warming is
+        started here (unless already under way) and the answer is not yet."""
+        if self.warmer is None or self.is_warm(version):
+            return True
+        self.warmer(version)
+        return False
 
     def poll(self) -> Poll:
         """Latest data version (one indexed row) and the sync log's state (one statement),
@@ -287,6 +317,12 @@ def part_at_data_cut(snapshot: TrialSnapshot) -> tuple[TrialSnapshot, object]:
     if data_cut is None:
         data_cut = snapshot.data_cut
     return replace(snapshot, tables=as_of_data_cut(snapshot.tables, data_cut)), data_cut
+
+
+def _warm_key(version: DataVersion, what: str) -> str:
+    """A version is known by its number and load time: a database made again from
+    scratch starts at version 1 again, and must be warmed again."""
+    return f"mtsa:warm-{what}:v{version.version}:{version.loaded_at.isoformat()}"
 
 
 def _version_of(snapshot: TrialSnapshot) -> int | None:

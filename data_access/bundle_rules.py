@@ -11,6 +11,14 @@ mistake is reported once.
 Dates after the data cut and records dated before enrollment are not problems: real
 exports hold both (screening labs, events before treatment, data entered after the
 cut). They are kept, and every panel applies the data cut and its own definition.
+
+Only what cannot be read or linked is refused. Records that contradict each other (a
+death before enrollment, a transplant for a patient never enrolled, a site activated
+before its initiation visit) load: the data-quality rules (``analysis.quality``) report
+them as findings, and each analysis leaves out a record that such a contradiction makes
+meaningless and says how many it left out. A DSMB never waits for a clean export to see
+the rest of the data. The order of the trial row's own dates stays a rule: they are the
+study's plan, not data.
 """
 
 from __future__ import annotations
@@ -30,38 +38,17 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("sites", "latitude"): (-90, 90),
     ("sites", "longitude"): (-180, 180),
     ("patients", "age"): (0, 120),
-    ("lab_results", "value"): (0, None),
     ("chimerism", "donor_percent"): (0, 100),
     ("time_to_event", "days"): (0, None),
 }
-"""Plausible numbers (inclusive). Eligibility (age 60–74) is not an import rule."""
+"""The numbers each column can hold (inclusive). Eligibility (age 60–74) is not an import
+rule, nor is a plausible lab value: a negative count loads and is a data-quality finding."""
 
 DATE_ORDER: dict[str, list[tuple[str, str]]] = {
     "trial": [("start_date", "planned_accrual_end")],
-    # Ethics approval and contract signature happen in either order in France; both
-    # come before the initiation visit, which comes before activation, then closure.
-    "sites": [
-        ("ethics_approved_on", "initiation_visit_on"),
-        ("contract_signed_on", "initiation_visit_on"),
-        ("initiation_visit_on", "activated_on"),
-        ("activated_on", "closed_on"),
-    ],
-    "patients": [
-        ("screened_on", "enrolled_on"),
-        ("enrolled_on", "transplant_on"),
-        ("enrolled_on", "withdrawn_on"),
-    ],
-    "follow_up": [("progressed_on", "died_on"), ("last_contact_on", "died_on")],
-    "adverse_events": [("onset_on", "resolved_on")],
 }
 """``(earlier, later)`` dates of one row (same day allowed). With a date missing, the
 order still holds between the dates on either side of it (the order is transitive)."""
-
-AFTER_ENROLLMENT = {"follow_up": ("last_contact_on", "progressed_on", "died_on")}
-"""Dates that cannot precede the patient's ``enrolled_on`` in patients.csv."""
-
-ENROLLED_ONLY = ("transplant_on", "withdrawn_on", "withdrawal_reason")
-"""patients.csv columns that only an enrolled patient can have."""
 
 Messages = Callable[[np.ndarray], list[str]]
 
@@ -246,73 +233,6 @@ def references(td: TableData, data: dict[str, TableData]) -> list[Problem]:
     return problems
 
 
-def _enrolled_on_by_id(patients: TableData) -> pd.DataFrame:
-    """enrolled_on and the line, by patient_id (first row of each id)."""
-    values = patients.values
-    first = (values["patient_id"].notna() & ~values["patient_id"].duplicated()).to_numpy()
-    return pd.DataFrame(
-        {
-            "enrolled_on": values["enrolled_on"].to_numpy(dtype="datetime64[ns]")[first],
-            "line": patients.lines[first],
-        },
-        index=pd.Index(values["patient_id"][first], dtype=object),
-    )
-
-
-def enrollment(td: TableData, data: dict[str, TableData]) -> list[Problem]:
-    """What only an enrolled patient can have, and follow-up that precedes enrollment.
-
-    Records of a screened patient who was never enrolled (screening labs, events before
-    a screen failure) are kept: each analysis counts only what its definition takes.
-    """
-    patients = data["patients"]
-    if not patients.readable:
-        return []
-    values = td.values
-    if td.table.name == "patients":
-        enrolled = values["enrolled_on"].notna()
-        never = ~enrolled & ~patients.invalid["enrolled_on"]
-        problems = emit(
-            td,
-            enrolled & values["screen_failure_reason"].notna(),
-            "screen_failure_reason",
-            "given for an enrolled patient",
-        )
-        for name in ENROLLED_ONLY:
-            problems += emit(
-                td, never & values[name].notna(), name, "given for a patient who was never enrolled"
-            )
-        return problems
-    names = AFTER_ENROLLMENT.get(td.table.name, ())
-    lookup = _enrolled_on_by_id(patients)
-    if not names or lookup.empty:
-        return []
-    at = lookup.index.get_indexer(values["patient_id"])
-    enrolled_on = pd.Series(
-        np.where(at >= 0, lookup["enrolled_on"].to_numpy()[at], np.datetime64("NaT")),
-        dtype="datetime64[ns]",
-    )
-    line = lookup["line"].to_numpy()[at]
-    problems = []
-    for name in names:
-        bad = (values[name] < enrolled_on).to_numpy()
-        problems += emit(
-            td,
-            bad,
-            name,
-            lambda rows, name=name: [
-                f"{name} {d} is before enrolled_on {e} (patients.csv line {n})"
-                for d, e, n in zip(
-                    _iso(values[name].iloc[rows]),
-                    _iso(enrolled_on.iloc[rows]),
-                    line[rows],
-                    strict=True,
-                )
-            ],
-        )
-    return problems
-
-
 def name_lists(td: TableData) -> list[Problem]:
     """A cell of names (``imputed``, ``not_recorded``) lists known names, separated by
     spaces; names of dates must name dates that its row holds."""
@@ -346,7 +266,6 @@ def check_rules(data: dict[str, TableData]) -> list[Problem]:
         problems += duplicate_keys(td)
         problems += date_order(td)
         problems += references(td, data)
-        problems += enrollment(td, data)
         problems += name_lists(td)
         if td.table.name == "lab_results":
             problems += lab_units(td)

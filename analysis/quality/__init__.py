@@ -9,8 +9,9 @@ panel sees it) and returns one row per finding. The rules (``docs/quality.md``):
   followed (:mod:`~analysis.quality.schedule`, :mod:`~analysis.quality.follow_up`);
 - overdue follow-up (:mod:`~analysis.quality.follow_up`);
 - implausible lab values (:mod:`~analysis.quality.values`);
-- records that contradict each other (:mod:`~analysis.quality.consistency`);
-- dormant sites (:mod:`~analysis.quality.sites`).
+- records that contradict each other (:mod:`~analysis.quality.consistency`), which
+  the import loads rather than refuses;
+- dormant sites and site milestones out of order (:mod:`~analysis.quality.sites`).
 
 The thresholds are :class:`~analysis.quality.settings.QualitySettings`, by default read
 from the trial row's ``quality_*`` settings.
@@ -40,6 +41,7 @@ __all__ = [
     "finding_changes",
     "findings_by_site",
     "quality_findings",
+    "record_contradictions",
     "rules_for",
     "settings_from_tables",
 ]
@@ -49,6 +51,10 @@ CHECKS = (
     consistency.fatal_without_death_findings,
     consistency.not_serious_findings,
     consistency.transplant_before_enrollment_findings,
+    consistency.follow_up_before_enrollment_findings,
+    consistency.enrollment_status_findings,
+    consistency.enrollment_dates_findings,
+    consistency.event_dates_findings,
     eligibility.age_findings,
     eligibility.cytogenetics_findings,
     eligibility.remission_findings,
@@ -57,6 +63,7 @@ CHECKS = (
     values.implausible_findings,
     schedule.marrow_findings,
     follow_up.overdue_findings,
+    sites.milestone_order_findings,
     schedule.counts_findings,
     follow_up.visit_findings,
     sites.dormant_findings,
@@ -105,6 +112,17 @@ ELIGIBILITY_CHECKS = (
     eligibility.cytogenetics_findings,
     eligibility.remission_findings,
 )
+CONTRADICTION_CHECKS = tuple(check for check in CHECKS if check.__module__ == consistency.__name__)
+"""The rules of records that contradict each other (:mod:`~analysis.quality.consistency`)."""
+
+
+def _patient_checks(tables, data_cut, checks, known_at_cut: bool, follow: bool) -> pd.DataFrame:
+    cut = resolve_cut(tables, data_cut)
+    if not known_at_cut:
+        tables = as_of_data_cut(tables, cut)
+    ctx = build_context(tables, cut, settings_from_tables(tables), follow=follow)
+    found = [frame for check in checks if not (frame := check(ctx)).empty]
+    return sort_findings(pd.concat(found, ignore_index=True)) if found else empty()
 
 
 def eligibility_deviations(
@@ -114,9 +132,13 @@ def eligibility_deviations(
     columns of :func:`quality_findings`: what a patient's profile and the listings mark.
     Each rule looks at one patient at a time, so ``tables`` may hold one patient's rows;
     ``known_at_cut``: they are already as known at the data cut (a patient profile's)."""
-    cut = resolve_cut(tables, data_cut)
-    if not known_at_cut:
-        tables = as_of_data_cut(tables, cut)
-    ctx = build_context(tables, cut, settings_from_tables(tables), follow=False)
-    found = [frame for check in ELIGIBILITY_CHECKS if not (frame := check(ctx)).empty]
-    return sort_findings(pd.concat(found, ignore_index=True)) if found else empty()
+    return _patient_checks(tables, data_cut, ELIGIBILITY_CHECKS, known_at_cut, follow=False)
+
+
+def record_contradictions(
+    tables: dict[str, pd.DataFrame], data_cut, known_at_cut: bool = False
+) -> pd.DataFrame:
+    """The findings of the rules of records that contradict each other (a death before
+    enrollment, a record after death...), as :func:`eligibility_deviations`: each looks
+    at one patient at a time, so a patient's profile can run them on its rows."""
+    return _patient_checks(tables, data_cut, CONTRADICTION_CHECKS, known_at_cut, follow=True)

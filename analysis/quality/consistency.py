@@ -2,13 +2,18 @@
 
 - A record dated after the patient's death: one finding per patient and kind of record
   (an adverse event by its onset, a lab, a transfusion, a response, a chimerism
-  sample), and a transplant after death.
+  sample), and a transplant, a progression or a last contact after death.
 - A grade 5 (fatal) adverse event while no death is recorded, and a death without a
   cause.
 - A grade 4-5 adverse event not marked serious: a life-threatening or fatal event is
   serious by the ICH E2A definition, so it is missing from the expedited reports.
 - A transplant before enrollment, and a response assessment before enrollment other
   than the remission at entry (:mod:`analysis.quality.eligibility`).
+- A death, progression or last contact before enrollment; a screen-failure reason for
+  an enrolled patient or a transplant or withdrawal for one never enrolled; screening
+  after enrollment or withdrawal before it; an event resolved before its onset. The
+  import used to refuse these; they load now, and the analyses leave out what they make
+  meaningless (:mod:`analysis.left_out`).
 
 The records are those known at the data cut: a death after the cut is not known yet,
 but a record between a death and the cut contradicts it.
@@ -23,13 +28,24 @@ from analysis.quality.context import Context
 from analysis.quality.eligibility import entry_remission
 from analysis.quality.findings import empty, iso, make
 from analysis.quality.rules import (
+    AE_DATES,
     AFTER_DEATH,
     DEATH_NO_CAUSE,
+    ENROL_DATES,
+    ENROL_STATUS,
+    FU_BEFORE_ENROL,
     G5_NO_DEATH,
     RESP_BEFORE_ENROL,
     SAE_NOT_SERIOUS,
     TX_BEFORE_ENROL,
 )
+
+FOLLOW_UP_NOUNS = {
+    "died_on": "death",
+    "progressed_on": "progression",
+    "last_contact_on": "last contact",
+}
+"""The dates of the follow-up table, in words."""
 
 RECORD_NOUNS = {
     "adverse_events": ("adverse event", "adverse events"),
@@ -64,16 +80,30 @@ def after_death_findings(ctx: Context) -> pd.DataFrame:
             )
             detail = f"{what}, after death on {iso(died[patient])}"
             parts.append((patient, first, detail))
-    transplant_on = ctx.enrolled["transplant_on"]
-    for patient in transplant_on.index[transplant_on > died.reindex(transplant_on.index)]:
-        day = transplant_on[patient]
-        parts.append(
-            (patient, day, f"transplant on {iso(day)}, after death on {iso(died[patient])}")
-        )
+    dates = {"transplant": ctx.enrolled["transplant_on"]}
+    follow_up = _follow_up(ctx)
+    for column in ("progressed_on", "last_contact_on"):
+        dates[FOLLOW_UP_NOUNS[column]] = follow_up[column]
+    for what, when in dates.items():
+        for patient in when.index[when > died.reindex(when.index)]:
+            day = when[patient]
+            detail = f"{what} on {iso(day)}, after death on {iso(died[patient])}"
+            parts.append((patient, day, detail))
     if not parts:
         return empty()
     patient, date, detail = zip(*parts, strict=True)
     return make(AFTER_DEATH, patient, ctx.site_of(patient), date, detail)
+
+
+def _follow_up(ctx: Context) -> pd.DataFrame:
+    """The follow-up dates of the enrolled patients, indexed by ``patient_id`` (NaT where
+    none, and for every patient without the table)."""
+    follow_up = ctx.rows("follow_up")
+    columns = list(FOLLOW_UP_NOUNS)
+    if follow_up.empty:
+        return pd.DataFrame(pd.NaT, index=ctx.enrolled.index, columns=columns)
+    rows = follow_up.drop_duplicates("patient_id", keep="last").set_index("patient_id")
+    return rows[columns].reindex(ctx.enrolled.index)
 
 
 def _events(ctx: Context) -> pd.DataFrame:
@@ -151,3 +181,91 @@ def response_before_enrollment_findings(ctx: Context) -> pd.DataFrame:
     ]
     site = ctx.site_of(bad["patient_id"])
     return make(RESP_BEFORE_ENROL, bad["patient_id"], site, bad["assessed_on"], detail)
+
+
+def follow_up_before_enrollment_findings(ctx: Context) -> pd.DataFrame:
+    """Deaths, progressions and last contacts dated before the patient's enrollment."""
+    follow_up = _follow_up(ctx)
+    enrolled_on = ctx.enrolled["enrolled_on"]
+    parts = []
+    for column, what in FOLLOW_UP_NOUNS.items():
+        when = follow_up[column]
+        for patient in when.index[when < enrolled_on]:
+            day = when[patient]
+            detail = f"{what} on {iso(day)}, before enrollment on {iso(enrolled_on[patient])}"
+            parts.append((patient, day, detail))
+    if not parts:
+        return empty()
+    patient, date, detail = zip(*parts, strict=True)
+    return make(FU_BEFORE_ENROL, patient, ctx.site_of(patient), date, detail)
+
+
+ENROLLED_ONLY = {
+    "transplant_on": "transplant on {}",
+    "withdrawn_on": "withdrawal on {}",
+    "withdrawal_reason": "withdrawal reason {!r}",
+}
+"""What only an enrolled patient can have, in words."""
+
+
+def enrollment_status_findings(ctx: Context) -> pd.DataFrame:
+    """A screen-failure reason for an enrolled patient; a transplant or a withdrawal for
+    a patient never enrolled."""
+    patients = ctx.patients
+    enrolled = patients["enrolled_on"].notna()
+    parts = []
+    for patient in patients.index[enrolled & patients["screen_failure_reason"].notna()]:
+        day = patients.at[patient, "enrolled_on"]
+        reason = patients.at[patient, "screen_failure_reason"]
+        parts.append(
+            (patient, day, f"enrolled on {iso(day)}, with a screen-failure reason {reason!r}")
+        )
+    for column, words in ENROLLED_ONLY.items():
+        if column not in patients:
+            continue
+        for patient in patients.index[~enrolled & patients[column].notna()]:
+            value = patients.at[patient, column]
+            is_date = column.endswith("_on")
+            what = words.format(iso(value) if is_date else value)
+            day = value if is_date else pd.NaT
+            parts.append((patient, day, f"{what}, but never enrolled"))
+    if not parts:
+        return empty()
+    patient, date, detail = zip(*parts, strict=True)
+    return make(ENROL_STATUS, patient, ctx.site_of(patient), date, detail)
+
+
+def enrollment_dates_findings(ctx: Context) -> pd.DataFrame:
+    """Screening after enrollment, withdrawal before it."""
+    enrolled = ctx.enrolled
+    parts = []
+    for column, what, bad in (
+        ("screened_on", "screened", enrolled["screened_on"] > enrolled["enrolled_on"]),
+        ("withdrawn_on", "withdrawn", enrolled["withdrawn_on"] < enrolled["enrolled_on"]),
+    ):
+        for patient in enrolled.index[bad]:
+            day = enrolled.at[patient, column]
+            when = "after" if column == "screened_on" else "before"
+            detail = (
+                f"{what} on {iso(day)}, {when} enrollment on "
+                f"{iso(enrolled.at[patient, 'enrolled_on'])}"
+            )
+            parts.append((patient, day, detail))
+    if not parts:
+        return empty()
+    patient, date, detail = zip(*parts, strict=True)
+    return make(ENROL_DATES, patient, ctx.site_of(patient), date, detail)
+
+
+def event_dates_findings(ctx: Context) -> pd.DataFrame:
+    """Adverse events resolved before their onset."""
+    events = ctx.rows("adverse_events")
+    if events.empty:
+        return empty()
+    bad = events[events["resolved_on"] < events["onset_on"]]
+    detail = [
+        f"{term} resolved on {iso(end)}, before its onset on {iso(onset)}"
+        for term, end, onset in zip(bad["term"], bad["resolved_on"], bad["onset_on"], strict=True)
+    ]
+    site = ctx.site_of(bad["patient_id"])
+    return make(AE_DATES, bad["patient_id"], site, bad["onset_on"], detail)

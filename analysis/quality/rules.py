@@ -4,9 +4,12 @@ Severities, for the data manager's order of work:
 
 - ``critical``: the safety data or the patient's course contradict themselves (a record
   after death, a fatal event without a death, a life-threatening event not reported
-  as serious, a transplant before enrollment).
-- ``major``: protocol deviations at entry, and gaps that touch an endpoint (the
-  day-90 marrow, a patient lost from follow-up, a value in the wrong unit).
+  as serious, a transplant or a death before enrollment, a transplant for a patient
+  never enrolled). Such records load (only what cannot be read or linked refuses an
+  import); an analysis leaves out what they make meaningless and says so.
+- ``major``: protocol deviations at entry, gaps that touch an endpoint (the day-90
+  marrow, a patient lost from follow-up, a value in the wrong unit), and a site's
+  milestones out of order.
 - ``minor``: gaps in the routine schedule (blood counts, 3-monthly visits) and a site
   that no longer recruits.
 
@@ -28,6 +31,10 @@ AFTER_DEATH = "AFTER-DEATH"
 G5_NO_DEATH = "G5-NO-DEATH"
 SAE_NOT_SERIOUS = "SAE-NOT-SERIOUS"
 TX_BEFORE_ENROL = "TX-BEFORE-ENROL"
+FU_BEFORE_ENROL = "FU-BEFORE-ENROL"
+ENROL_STATUS = "ENROL-STATUS"
+ENROL_DATES = "ENROL-DATES"
+AE_DATES = "AE-DATES"
 ELIG_AGE = "ELIG-AGE"
 ELIG_CYTO = "ELIG-CYTO"
 ELIG_CR = "ELIG-CR"
@@ -36,6 +43,7 @@ RESP_BEFORE_ENROL = "RESP-BEFORE-ENROL"
 LAB_IMPLAUSIBLE = "LAB-IMPLAUSIBLE"
 MISS_MARROW90 = "MISS-MARROW90"
 FU_OVERDUE = "FU-OVERDUE"
+SITE_DATES = "SITE-DATES"
 MISS_COUNTS = "MISS-COUNTS"
 MISS_VISIT = "MISS-VISIT"
 SITE_DORMANT = "SITE-DORMANT"
@@ -69,7 +77,8 @@ def rules_for(s: QualitySettings) -> tuple[Rule, ...]:
     return (
         Rule(AFTER_DEATH, "critical", "Record after death",
              "An adverse event, lab result, transfusion, response assessment, chimerism "
-             "sample or transplant dated after the patient's death.", "patient"),
+             "sample, transplant, progression or last contact dated after the patient's "
+             "death.", "patient"),
         Rule(G5_NO_DEATH, "critical", "Fatal event without a death",
              "A grade 5 (fatal) adverse event while the patient has no date of death.",
              "patient"),
@@ -79,6 +88,18 @@ def rules_for(s: QualitySettings) -> tuple[Rule, ...]:
              "as such.", "patient"),
         Rule(TX_BEFORE_ENROL, "critical", "Transplant before enrollment",
              "The micro-transplant is dated before the patient's enrollment.", "patient"),
+        Rule(FU_BEFORE_ENROL, "critical", "Follow-up before enrollment",
+             "A death, progression or last contact dated before the patient's enrollment: "
+             "the time from enrollment would be negative, so the survival and relapse "
+             "analyses leave the patient out.", "patient"),
+        Rule(ENROL_STATUS, "critical", "Enrollment status contradicted",
+             "A screen-failure reason for an enrolled patient, or a transplant or a "
+             "withdrawal for a patient never enrolled (the recovery analyses leave such a "
+             "transplant out).", "patient"),
+        Rule(ENROL_DATES, "critical", "Screening or withdrawal out of order",
+             "A patient screened after enrollment, or withdrawn before it.", "patient"),
+        Rule(AE_DATES, "critical", "Event resolved before onset",
+             "An adverse event whose resolution is dated before its onset.", "patient"),
         Rule(ELIG_AGE, "major", "Age not eligible",
              f"An enrolled patient aged under {s.min_age} or over {s.max_age} at entry, or "
              "whose age is not recorded (protocol deviation).", "patient"),
@@ -105,6 +126,11 @@ def rules_for(s: QualitySettings) -> tuple[Rule, ...]:
              f"A patient alive and still in follow-up (not withdrawn, {s.follow_up_days}-day "
              f"follow-up not complete) whose last contact is more than {s.overdue_days} days "
              "before the data cut.", "patient"),
+        Rule(SITE_DATES, "major", "Site milestones out of order",
+             "A site's milestones recorded out of their order (ethics approval and "
+             "contract, then initiation visit, activation, closure): the time to "
+             "activation and the enrollment rate leave out what they make negative.",
+             "site"),
         Rule(MISS_COUNTS, "minor", "Blood counts missing",
              f"Weeks after the transplant with fewer blood counts than scheduled: "
              f"{s.counts_early_per_week} a week to day {s.counts_early_to_day}, then "

@@ -32,6 +32,12 @@ class SignedInUser(UserMixin):
     def get_id(self) -> str:
         return str(self.id)
 
+    @property
+    def is_system(self) -> bool:
+        """A stand-in for the system (the warmer of new data versions), never a person:
+        account names cannot hold a colon, system names do."""
+        return ":" in self.username
+
 
 def secure_cookies_forced(config) -> bool:
     """Whether cookies are Secure on every response, not only on HTTPS requests.

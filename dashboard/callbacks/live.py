@@ -7,7 +7,6 @@ pages recompute only when new data have been loaded.
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
 from dash import Input, Output, State, ctx, no_update
@@ -20,26 +19,8 @@ from dashboard.components.shell import CURRENT_CHOICE
 from dashboard.formatting import format_date
 from dashboard.ids import Shell
 from dashboard.store import DataUnavailable, trial_store
+from dashboard.version_state import now_iso, version_data
 from data_access.queries import why_not_shown
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat()
-
-
-def version_data(poll_version, previous: dict | None) -> dict:
-    """What the version store holds: the loaded version and whether it replaced another."""
-    if poll_version is None:
-        return {"version": None, "previous": None}
-    known = previous.get("version") if previous and not previous.get("as_of") else None
-    return {
-        "version": poll_version.version,
-        "loaded_at": poll_version.loaded_at.isoformat(),
-        "data_cut": poll_version.data_cut and poll_version.data_cut.isoformat(),
-        "source_kind": poll_version.source_kind,
-        "previous": known,
-        "changed_at": _now() if known is not None else None,
-    }
 
 
 def sync_data(state, show_failure: bool) -> dict | None:
@@ -181,7 +162,7 @@ def register(app) -> None:
         if poll.reachable:
             sync = sync_data(poll.sync, can_see_sync_failures(current_user))
         if poll.reachable != was_reachable or status is None:
-            new_status = {"reachable": poll.reachable, "since": _now(), "sync": sync}
+            new_status = {"reachable": poll.reachable, "since": now_iso(), "sync": sync}
         elif sync != status.get("sync"):
             new_status = {**status, "sync": sync}
         new_version = no_update
@@ -197,7 +178,12 @@ def register(app) -> None:
         elif poll.reachable and (
             current is None or current.get("version") != latest or current.get("as_of")
         ):
-            new_version = version_data(poll.version, current)
+            # A page showing data keeps them until the new version is warm: its first
+            # visitor then waits no longer than any other (dashboard.warm). A page with
+            # nothing to show yet shows the latest at once.
+            showing = current is not None and current.get("version") is not None
+            if not showing or current.get("as_of") or trial_store().ready(poll.version):
+                new_version = version_data(poll.version, current)
         if new_version is no_update and new_status is no_update:
             raise PreventUpdate
         return new_version, new_status

@@ -44,6 +44,7 @@ from dashboard.components.panel import (
     figure_outputs,
     figure_shown,
     panel_card,
+    quality_href,
 )
 from dashboard.components.quality import ALL_RULES, ALL_SEVERITIES, SITE_FIRST_COLUMNS
 from dashboard.figures.quality import trend_figure
@@ -135,7 +136,7 @@ def alerts_card(found: list[dict]):
             [
                 dcc.Link(
                     f"{a['title']}: {a['count']}",
-                    href=f"/quality?rule={a['rule']}",
+                    href=quality_href(a["rule"]),
                     className="fw-semibold",
                 ),
                 html.Span(f" ({', '.join(a['sites'])})", className="text-muted"),

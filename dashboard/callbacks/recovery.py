@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import Input, Output, State
 
+from analysis.left_out import left_out_json
 from analysis.options import COUNT, DETECTION_LIMIT
 from analysis.quality.summary import DEVIATION_RULES
 from analysis.recovery import (
@@ -30,6 +31,7 @@ from dashboard.components.panel import (
     empty_state,
     figure_outputs,
     figure_shown,
+    left_out_note,
     not_recorded_state,
 )
 from dashboard.figures.chimerism import chimerism_figure, percent_text
@@ -263,7 +265,7 @@ def register(app) -> None:
             *figure_shown(
                 _drawn(version, site, "cif", lambda: cif_figure(view.curves, view.medians))
             ),
-            cif_note(view),
+            [cif_note(view), left_out_note(left_out_json(view.left_out), "this page")],
             marked(
                 _drawn(version, site, "day90-rows", lambda: grid_rows(view.patients)),
                 quality_marks(version, DAY90_MARKS),

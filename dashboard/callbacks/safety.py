@@ -14,9 +14,10 @@ same site scope, cached per version).
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, State
+from dash import Input, Output, State, html
 from flask_login import current_user
 
+from analysis.left_out import left_out_json
 from analysis.quality.summary import DEVIATION_RULES
 from analysis.safety import ANY_AE, ae_table, safety_report
 from analysis.safety_changes import (
@@ -42,6 +43,7 @@ from dashboard.components.panel import (
     empty_state,
     figure_outputs,
     figure_shown,
+    left_out_note,
     not_recorded_state,
 )
 from dashboard.figures.safety import (
@@ -337,7 +339,8 @@ def register(app) -> None:
             if report is not None:
                 message = empty_state("No patient has been enrolled yet.", color="info")
             return (message, *_NOTHING_SHOWN)
-        figure_renderer().start_in_background()  # so that a DSMB report takes seconds
+        if not current_user.is_system:  # a person may ask for a report: have it take seconds
+            figure_renderer().start_in_background()
         cutoff = f"Data cut-off: {format_date(report.data_cut)}"
         return (
             None,
@@ -348,7 +351,10 @@ def register(app) -> None:
             *_ae_graphs(version, report),
             *_gvhd_parts(version, report),
             report.stopping.sentence,
-            report.stopping.rule.describe(),
+            [
+                html.Div(report.stopping.rule.describe(), className="small text-muted"),
+                left_out_note(left_out_json(report.nrm_left_out), "the stopping rule"),
+            ],
             *figure_shown(
                 _drawn(version, "stopping", lambda: stopping_boundary_figure(report.stopping))
             ),

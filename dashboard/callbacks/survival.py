@@ -38,6 +38,7 @@ from dashboard.components.panel import (
     empty_state,
     figure_outputs,
     figure_shown,
+    left_out_note,
     not_recorded_state,
     select_items,
 )
@@ -297,7 +298,7 @@ def register(app) -> None:
             None,
             SHOWN,
             summary_sentence(view.summary),
-            no_event_note(view.summary),
+            [left_out_note(view.curves["left_out"], "these curves"), no_event_note(view.summary)],
             line,
             compare_note,
             *figure_shown(figure),
@@ -310,12 +311,13 @@ def register(app) -> None:
         Output(Survival.RESPONSE_NOTE, "children"),
         Output(Survival.RATES, "children"),
         *figure_outputs(Survival.SWIMMER),
+        Output(Survival.SWIMMER_NOTE, "children"),
         Input(Shell.VERSION, "data"),
         Input(Survival.SITE, "value"),
         State(Shell.STATUS, "data"),
     )
     def update_outcomes(version, site, status):
-        nothing = *NO_FIGURE, None, *NO_FIGURE, None, [], *NO_FIGURE
+        nothing = *NO_FIGURE, None, *NO_FIGURE, None, [], *NO_FIGURE, None
         if panel_unavailable(version, status) is not None:
             return nothing
         try:
@@ -327,16 +329,18 @@ def register(app) -> None:
         if view.n == 0:
             return nothing
         swimmer = figure_shown(swimmer_figure(view.swimmer))
+        swimmer_note = left_out_note(view.swimmer_left_out, "the swimmer plot")
         if "responses" in choices.not_recorded:
             missing = not_recorded_state([WHAT["responses"]])
-            return *NO_FIGURE, missing, *NO_FIGURE, missing, [], *swimmer
+            return *NO_FIGURE, missing, *NO_FIGURE, missing, [], *swimmer, swimmer_note
         return (
             *figure_shown(cif_figure(view.relapse)),
-            None,
+            left_out_note(view.relapse["left_out"], "the relapse and NRM incidence"),
             *figure_shown(response_figure(view.response)),
             None,
             rate_cards(view.response),
             *swimmer,
+            swimmer_note,
         )
 
     @app.callback(

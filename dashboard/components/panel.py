@@ -32,6 +32,7 @@ from dash import Output, dcc, html
 from analysis.options import Option
 from dashboard.components.downloads import download_button
 from dashboard.figures.theme import GRAPH_CONFIG
+from dashboard.formatting import plural
 from dashboard.ids import FigureIds
 
 HIDDEN = {"display": "none"}
@@ -131,6 +132,46 @@ def empty_state(message: str, hint=None, color: str = "secondary") -> dbc.Alert:
     if hint:
         children.append(html.Div(hint, className="small mt-1"))
     return dbc.Alert(children, color=color, className="empty-state")
+
+
+def quality_href(rule: str) -> str:
+    """The Data quality page's listing of one rule's findings."""
+    return f"/quality?rule={rule}"
+
+
+def left_out_note(left_out: list[dict], what: str) -> dbc.Alert | None:
+    """How many patients ``what`` (a panel, in words) leaves out because their records
+    contradict each other, why, and a link to the data-quality findings that list them
+    (``left_out`` JSON of :mod:`analysis.left_out`); None when it leaves out nobody."""
+    if not left_out:
+        return None
+    total = sum(item["patients"] for item in left_out)
+    items = [
+        html.Li(
+            [
+                f"{plural(item['patients'], 'patient')}: {item['reason']} (",
+                dcc.Link(
+                    f"{item['rule']} findings",
+                    href=quality_href(item["rule"]),
+                    className="alert-link",
+                ),
+                ")",
+            ]
+        )
+        for item in left_out
+    ]
+    return dbc.Alert(
+        [
+            html.Div(
+                f"{plural(total, 'patient')} left out of {what}: their records contradict "
+                "each other, so a time or a day 0 cannot be worked out.",
+                className="fw-semibold",
+            ),
+            html.Ul(items, className="small mb-0 mt-1"),
+        ],
+        color="warning",
+        className="left-out-note",
+    )
 
 
 def not_recorded_state(what: list[str]) -> dbc.Alert:

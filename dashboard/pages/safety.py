@@ -270,10 +270,7 @@ def layout(**_query):
                                             id=Safety.STOPPING_SENTENCE,
                                             className="fw-semibold mb-1",
                                         ),
-                                        html.Div(
-                                            id=Safety.STOPPING_RULE,
-                                            className="small text-muted mb-2",
-                                        ),
+                                        html.Div(id=Safety.STOPPING_RULE, className="mb-2"),
                                     ],
                                 ),
                                 className="col-lg-6",

@@ -144,6 +144,7 @@ def layout(**_query):
                             "one bar per patient, ordered by follow-up; "
                             "click one to open the profile"
                         ),
+                        before=[html.Div(id=Survival.SWIMMER_NOTE)],
                     ),
                 ],
                 id=Survival.CONTENT,

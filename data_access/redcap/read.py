@@ -31,7 +31,6 @@ from data_access.bundle_read import (
     neutralise_formulas,
     parse_column,
 )
-from data_access.bundle_rules import RANGES
 from data_access.cdisc.dates import not_before
 from data_access.cdisc.mapping import Mapping
 from data_access.frames import bundle_columns, typed_frame
@@ -202,23 +201,18 @@ class Reader:
         return texts, rows
 
     def lab_results(self) -> RecordTable:
-        """One lab result per count filled in on a sample; a count that is not a number
-        (or below the bundle's limit) is reported under its own field and not read."""
+        """One lab result per count filled in on a sample; a count that is not a number is
+        reported under its own field and not read (a negative one loads: a finding)."""
         date_field = self.fields("lab_results").get("sampled_on")
         parts = []
-        low = RANGES[("lab_results", "value")][0]
         for name, test in lab_tests(self.mapping).items():
             f = self.export.dictionary.get(name)
             if f is None or date_field is None:
                 continue
             text = self.export.column(name)
-            values, invalid, messages = parse_column(_COUNT, text)
+            _values, invalid, messages = parse_column(_COUNT, text)
             self.export.report(invalid, name, list(messages))
-            below = (values < low).fillna(False).to_numpy()
-            self.export.report(
-                below, name, [f"out of range: {v} (must be at least {low})" for v in values[below]]
-            )
-            rows = np.flatnonzero(text.ne("").to_numpy() & ~invalid & ~below)
+            rows = np.flatnonzero(text.ne("").to_numpy() & ~invalid)
             self.mark_used(rows, f)
             parts.append(
                 pd.DataFrame({"row": rows, "value": text.iloc[rows].to_numpy(), "test": test})

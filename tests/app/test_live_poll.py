@@ -6,9 +6,11 @@ import re
 
 import dash
 import pytest
+from dash.testing.wait import until
 
 from dashboard.app import create_app
 from dashboard.ids import Shell
+from dashboard.store import EXTENSION
 from data_access.engine import make_engine
 from data_access.importing import import_bundle
 from tests.conftest import SMALL_BUNDLE, add_users, app_config, sign_in
@@ -62,10 +64,17 @@ def test_app003_poll_without_new_data_sends_nothing(client):
     assert again.get_data() == b""
 
 
-def test_app004_poll_after_a_new_load_reports_the_change(client, sqlite_url):
+def test_app004_poll_after_a_new_load_reports_the_change_once_warm(client, sqlite_url):
+    """A page showing version 1 hears of version 2 only once its pages are warm: the
+    first poll after the load starts the warming (in the background) and sends nothing."""
     first = poll(client, None, None).get_json()["response"]
+    shown, status = first[Shell.VERSION]["data"], first[Shell.STATUS]["data"]
     import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
-    response = poll(client, first[Shell.VERSION]["data"], first[Shell.STATUS]["data"])
+    assert poll(client, shown, status).status_code == 204
+    store = client.application.extensions[EXTENSION]
+    version = store.poll().version
+    until(lambda: store.is_warm(version), timeout=120)
+    response = poll(client, shown, status)
     data = response.get_json()["response"][Shell.VERSION]["data"]
     assert (data["version"], data["previous"]) == (2, 1)
 

@@ -6,6 +6,8 @@ test's checks (roles, widths, axe)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.support.ui import Select
@@ -21,6 +23,7 @@ from tests.browser.layout_probe import (
     wait_settled,
 )
 from tests.conftest import SMALL_BUNDLE
+from tests.csv_files import set_cell
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +31,20 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def small_db(sqlite_url):
     import_bundle(make_engine(sqlite_url), SMALL_BUNDLE)
+    return sqlite_url
+
+
+@pytest.fixture
+def contradicting_db(sqlite_url, tmp_path):
+    """The small bundle with P-001's death dated before its enrollment (2019-02-25) and
+    a transplant for P-003, who was never enrolled: both load, as critical findings."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(SMALL_BUNDLE, bundle)
+    set_cell(bundle, "follow_up.csv", 2, "died_on", "2019-02-01")
+    set_cell(bundle, "follow_up.csv", 2, "death_cause", "infection")
+    set_cell(bundle, "follow_up.csv", 2, "last_contact_on", "")
+    set_cell(bundle, "patients.csv", 4, "transplant_on", "2019-06-01")
+    import_bundle(make_engine(sqlite_url), bundle)
     return sqlite_url
 
 
@@ -102,3 +119,37 @@ def _quality_of(dash_duo, grid: str, patient_id: str) -> str | None:
         f"  `#{grid} .ag-row[row-index='${{index}}'] [col-id=quality]`);"
         "return mark ? mark.textContent.trim() : null;"
     )
+
+
+def test_qual_page002_panels_say_who_they_leave_out(dash_duo, open_app, make_app, contradicting_db):
+    """P-001's death before enrollment leaves it out of the survival curves and the
+    stopping rule, P-001 (dead before its transplant) and P-003 (never enrolled) out of
+    recovery; each panel says so and links to the findings."""
+    open_app(make_app(contradicting_db), "dora", "/survival")
+    note = dash_duo.wait_for_element("#survival-note .left-out-note")
+    assert note.text.startswith("1 patient left out of these curves")
+    assert "death, progression or last contact dated before enrollment" in note.text
+    dash_duo.wait_for_contains_text("#survival-summary", "5 patients")
+    dash_duo.wait_for_element("#survival-cif-note .left-out-note")
+    set_width(dash_duo.driver, WIDTHS[0])
+    wait_settled(dash_duo.driver)
+    found = [f"{WIDTHS[0]} px: {d}" for d in layout_defects(dash_duo.driver)]
+    found += axe_violations(dash_duo.driver)
+    assert found == [], "\n".join(found)
+    dash_duo.find_element("#survival-note a[href='/quality?rule=FU-BEFORE-ENROL']").click()
+    until(lambda: len(grid_rows(dash_duo, "quality-findings-grid")) == 1, timeout=15)
+    assert grid_rows(dash_duo, "quality-findings-grid")[0][1] == "FU-BEFORE-ENROL"
+
+    dash_duo.driver.get(f"{dash_duo.server_url}/recovery")
+    note = dash_duo.wait_for_element("#recovery-cif-note .left-out-note")
+    assert note.text.startswith("2 patients left out of this page")
+    links = note.find_elements("css selector", "a")
+    assert [a.get_attribute("href").split("/", 3)[3] for a in links] == [
+        "quality?rule=ENROL-STATUS",
+        "quality?rule=AFTER-DEATH",
+    ]
+    dash_duo.driver.get(f"{dash_duo.server_url}/safety")
+    dash_duo.wait_for_contains_text(
+        "#safety-stopping-rule", "1 patient left out of the stopping rule"
+    )
+    assert dash_duo.get_logs() == []

@@ -178,7 +178,7 @@ def test_res021_cli_refuses_a_hostile_bundle_without_traceback(tmp_path):
     url = f"sqlite:///{tmp_path / 'trial.db'}"
     import_bundle(make_engine(url), SMALL_BUNDLE)
     draft = Draft()
-    draft.set_cell("patients.csv", 0, "screen_failure_reason", "x")  # P-001 is enrolled
+    draft.set_cell("patients.csv", 0, "age", "130")  # out of range
     draft.rows["sites.csv"][0].append("site_id")  # duplicate header
     for cells in draft.rows["sites.csv"][1:]:
         cells.append(cells[0])

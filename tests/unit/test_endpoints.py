@@ -129,15 +129,39 @@ def test_endp004_relapse_nrm():
     assert rn["time"].tolist() == [100, 190, 346, 150, 100, 50]
 
 
-def test_endp005_date_before_enrollment_is_an_error():
+def test_endp005_date_before_enrollment_leaves_the_patient_out():
+    """A last contact or a death dated before enrollment would give a negative time:
+    the patient is left out of every endpoint and counted, the others are analysed."""
     tables = make_tables()
     follow_up = tables["follow_up"].copy()
-    follow_up.loc[follow_up["patient_id"] == "P2", "last_contact_on"] = d(5)
+    follow_up.loc[follow_up["patient_id"] == "P2", "last_contact_on"] = d(5)  # enrolled 10
+    follow_up.loc[follow_up["patient_id"] == "P1", "died_on"] = d(-5)  # enrolled 0
     tables["follow_up"] = follow_up
-    with pytest.raises(ValueError, match=r"P2.*before enrollment"):
-        os_times(tables["patients"], follow_up, CUT, last_contact_dates(tables))
+    last = last_contact_dates(tables)
+    os_ = os_times(tables["patients"], follow_up, CUT, last)
+    assert os_.index.tolist() == ["P3", "P4", "P5", "P6"]
+    pfs = pfs_times(tables["patients"], follow_up, tables["responses"], CUT, last)
+    rn = relapse_nrm(tables["patients"], follow_up, tables["responses"], CUT, last)
+    assert pfs.index.tolist() == rn.index.tolist() == ["P3", "P4", "P5", "P6"]
+    # By hand, OS of P3 (346, censored), P4 (150, censored), P5 (200, death), P6 (50,
+    # death): S(50) = 3/4, S(200) = 3/4 x 1/2 = 0.375, median 200.
+    curves = survival_json(tables, CUT)
+    assert curves["left_out"] == [
+        {
+            "rule": "FU-BEFORE-ENROL",
+            "patients": 2,
+            "reason": "death, progression or last contact dated before enrollment",
+        }
+    ]
+    (group,) = curves["groups"]
+    assert (group["n"], group["events"], group["median"]) == (4, 2, 200)
+    events = [(s["time"], s["survival"]) for s in group["steps"] if s["n_events"]]
+    assert [t for t, _ in events] == [50, 200]
+    assert [s for _, s in events] == pytest.approx([0.75, 0.375])
+    assert relapse_json(tables, CUT)["left_out"][0]["patients"] == 2
+    assert survival_json(make_tables(), CUT)["left_out"] == []
     with pytest.raises(ValueError, match="data_cut"):
-        os_times(tables["patients"], follow_up, None, last_contact_dates(tables))
+        os_times(tables["patients"], follow_up, None, last)
 
 
 def _assert_plain(value):
@@ -211,7 +235,8 @@ def test_endp008_relapse_json():
         "time": 100, "n_at_risk": 5, "n_relapse": 1, "n_nrm": 1, "n_censored": 0,
         "cif_relapse": cif.steps["cif_relapse"].iloc[1], "cif_nrm": cif.steps["cif_nrm"].iloc[1],
     }  # fmt: skip
-    assert set(out) == {"data_cut", "groups"}
+    assert set(out) == {"data_cut", "groups", "left_out"}
+    assert out["left_out"] == []
     by_sex = relapse_json(tables, CUT, by="sex")
     assert [g["group"] for g in by_sex["groups"]] == ["F", "M"]
 

@@ -109,6 +109,7 @@ def profile(**changes) -> PatientProfile:
         recovery={"neutrophil_day": 21, "platelet20_day": 21, "platelet50_day": None},
         flags=(),
         deviations=("no CR, CRh or CRi assessed in the 60 days up to enrollment on 2019-03-18",),
+        contradictions=(),
         events=events,
         labs=labs,
         transfusions=transfusions,

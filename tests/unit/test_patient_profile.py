@@ -316,3 +316,29 @@ def test_prof010_eligibility_deviations_at_entry():
     assert patient_profile(tables_of(rows, responses=responses), CUT, "P-1").deviations == ()
     failure = [patient(cytogenetic_risk="favorable")]
     assert patient_profile(tables_of(failure), CUT, "P-1").deviations == ()
+
+
+def test_prof011_records_that_contradict_each_other():
+    """A death dated before enrollment and a last contact after it: the profile still
+    opens, with the contradictions in words; a screen failure given a transplant too."""
+    rows = [patient(enrolled_on="2020-01-10", transplant_on="2020-02-01")]
+    follow_up = [
+        {
+            "patient_id": "P-1",
+            "died_on": "2020-01-05",
+            "death_cause": "infection",
+            "last_contact_on": "2020-01-20",
+        }
+    ]
+    profile = patient_profile(tables_of(rows, follow_up=follow_up), CUT, "P-1")
+    assert profile.contradictions == (  # by rule (display order), then date
+        "last contact on 2020-01-20, after death on 2020-01-05",
+        "transplant on 2020-02-01, after death on 2020-01-05",
+        "death on 2020-01-05, before enrollment on 2020-01-10",
+    )
+    failure = [patient(transplant_on="2020-02-01")]
+    assert patient_profile(tables_of(failure), CUT, "P-1").contradictions == (
+        "transplant on 2020-02-01, but never enrolled",
+    )
+    clean = [patient(enrolled_on="2020-01-10", transplant_on="2020-02-01")]
+    assert patient_profile(tables_of(clean), CUT, "P-1").contradictions == ()

@@ -79,10 +79,10 @@ def test_qual203_from_settings_refuses_impossible_values(settings, message):
 
 def test_qual204_rules_in_display_order_with_stable_ids():
     ids = [rule.id for rule in RULES]
-    assert len(set(ids)) == len(ids) == 15
+    assert len(set(ids)) == len(ids) == 20
     ranks = [SEVERITIES.index(rule.severity) for rule in RULES]
     assert ranks == sorted(ranks)
-    assert [r.id for r in RULES if r.scope == "site"] == ["SITE-DORMANT"]
+    assert [r.id for r in RULES if r.scope == "site"] == ["SITE-DATES", "SITE-DORMANT"]
     assert {r.id for r in RULES if r.id.startswith("ELIG")} == {"ELIG-AGE", "ELIG-CYTO", "ELIG-CR"}
     assert all(r.severity == "major" for r in RULES if r.id.startswith("ELIG"))
     for rule in RULES:

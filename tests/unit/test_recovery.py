@@ -388,7 +388,8 @@ def test_recovery_json_shape_and_values():
     )
     out = recovery_json(tables, CUT)
     json.dumps(out)  # plain Python types only
-    assert set(out) == {"patients", "microchimerism", "cif"}
+    assert set(out) == {"patients", "left_out", "microchimerism", "cif"}
+    assert out["left_out"] == []
     # A's day-89 sample, 0.05% >= 0.01%: detectable; the five others have no sample.
     assert out["microchimerism"] == {
         "detection_limit": 0.01,
@@ -421,6 +422,7 @@ def test_recovery_json_without_transplants():
     tables = make_tables([{**patient("X"), "transplant_on": None}])
     assert recovery_json(tables, CUT) == {
         "patients": [],
+        "left_out": [],
         "microchimerism": {
             "detection_limit": 0.01,
             "detectable": 0,
@@ -462,3 +464,30 @@ def test_rows_order_does_not_matter():
     assert recovery_json(shuffled, dt.date(2024, 9, 17)) == recovery_json(
         tables, dt.date(2024, 9, 17)
     )
+
+
+def test_recovery_leaves_out_transplants_that_contradict_the_course():
+    """A transplant of a patient never enrolled, or dated after the patient's death, has
+    no day 0 for recovery: left out and counted by reason (each is a finding)."""
+    ghost = {**patient("G"), "enrolled_on": None}
+    dead = patient("D", transplant=10)
+    tables = make_tables(
+        [patient("A"), ghost, dead],
+        follow_up=[{"patient_id": "D", "died_on": d(5), "death_cause": "infection"}],
+        lab_rows=labs("A", "ANC", [(7, 0.1), (14, 0.6), (15, 0.7), (16, 0.8)]),
+    )
+    out = recovery_json(tables, CUT)
+    assert [p["patient_id"] for p in out["patients"]] == ["A"]
+    assert out["left_out"] == [
+        {
+            "rule": "ENROL-STATUS",
+            "patients": 1,
+            "reason": "transplant recorded for a patient never enrolled",
+        },
+        {
+            "rule": "AFTER-DEATH",
+            "patients": 1,
+            "reason": "transplant dated after the patient's death",
+        },
+    ]
+    assert out["patients"][0]["neutrophil_day"] == 14

@@ -300,7 +300,9 @@ def test_saf017_safety_json_has_the_contract_shape():
         "serious",
         "deaths",
         "gvhd",
+        "nrm_left_out",
     }
+    assert data["nrm_left_out"] == []
     assert data["data_cut"] == "2021-01-01"
     assert data["enrolled"] == data["safety_population"] == 6  # no treatment dates: all
     assert (data["events_counted"], data["grades_from_severity"]) == ("every event", False)
@@ -347,3 +349,22 @@ def test_saf018_row_order_does_not_matter():
     pd.testing.assert_frame_equal(a.by_soc, b.by_soc)
     pd.testing.assert_frame_equal(a.by_term, b.by_term)
     assert a.stopping.sentence == b.stopping.sentence
+
+
+def test_saf030_death_before_enrollment_leaves_the_patient_out_of_the_stopping_rule():
+    """P5's death moved before its enrollment: no time from enrollment, so P5 leaves the
+    NRM incidence and the stopping rule (counted by reason); its death is still listed."""
+    tables = make_tables()
+    follow_up = tables["follow_up"].copy()
+    follow_up.loc[follow_up["patient_id"] == "P5", "died_on"] = pd.Timestamp("2019-12-20")
+    tables["follow_up"] = follow_up
+    report = safety_report(tables, CUT)
+    assert (report.stopping.evaluated, report.stopping.events) == (4, 1)  # P2's NRM only
+    assert [item.json() for item in report.nrm_left_out] == [
+        {
+            "rule": "FU-BEFORE-ENROL",
+            "patients": 1,
+            "reason": "death, progression or last contact dated before enrollment",
+        }
+    ]
+    assert "P5" in set(report.deaths.listing["patient_id"])
