@@ -94,6 +94,12 @@ class Call:
     outputs: list[tuple[str, str]]
 
 
+def _call(dep: dict, value, outputs) -> Call:
+    inputs = [(s["id"], s["property"], value(s)) for s in dep["inputs"]]
+    state = [(s["id"], s["property"], value(s)) for s in dep["state"]]
+    return Call(outputs[0][0], callback_body(outputs, inputs, state), outputs)
+
+
 def initial_calls(dependencies: list[dict], props: dict[str, dict], shell: dict) -> list[Call]:
     """The server callbacks the renderer fires when a page's layout arrives.
 
@@ -117,13 +123,50 @@ def initial_calls(dependencies: list[dict], props: dict[str, dict], shell: dict)
         def known(spec):
             return spec["id"] in props or (spec["id"], spec["property"]) in shell
 
-        if not all(known(s) for s in dep["inputs"]):
-            continue
-        inputs = [(s["id"], s["property"], value(s)) for s in dep["inputs"]]
-        state = [(s["id"], s["property"], value(s)) for s in dep["state"]]
-        body = callback_body(outputs, inputs, state)
-        calls.append(Call(outputs[0][0], body, outputs))
+        if all(known(s) for s in dep["inputs"]):
+            calls.append(_call(dep, value, outputs))
     return calls
+
+
+def follow_page(
+    post: Post, dependencies: list[dict], props: dict[str, dict], shell: dict
+) -> Iterator[tuple[Call, Reply]]:
+    """Run the callbacks a page's layout fires, then, as the renderer does, those whose
+    inputs the answers set, with the values set, until nothing changes: the whole of
+    what a browser asks for when it opens the page."""
+    values = {(c, prop): v for c, props_ in props.items() for prop, v in props_.items()}
+    values.update(shell)
+
+    def current(spec):
+        return values.get((spec["id"], spec["property"]))
+
+    pending = initial_calls(dependencies, props, shell)
+    seen = {json.dumps(call.body, sort_keys=True, default=str) for call in pending}
+    while pending:
+        call = pending.pop(0)
+        reply = post(UPDATE_PATH, call.body)
+        yield call, reply
+        if reply.status != 200:
+            continue
+        changed = {
+            (component, prop): value
+            for component, set_props in _json(reply.body).get("response", {}).items()
+            for prop, value in set_props.items()
+        }
+        values.update(changed)
+        for dep in dependencies:
+            inputs = dep["inputs"]
+            if (
+                dep.get("clientside_function")
+                or not any((s["id"], s["property"]) in changed for s in inputs)
+                or not all(s["id"] in props or (s["id"], s["property"]) in values for s in inputs)
+            ):
+                continue
+            then = _call(dep, current, parse_outputs(dep["output"]))
+            key = json.dumps(then.body, sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                pending.append(then)
 
 
 def poll_body(version: dict | None, status: dict | None, as_of: dict | None = None) -> dict:

@@ -39,7 +39,7 @@ from dashboard.auth import can_view
 from dashboard.auth.roles import DSMB, INVESTIGATOR, SPONSOR
 from dashboard.auth.state import SignedInUser
 from dashboard.ids import Shell
-from dashboard.page_visits import UPDATE_PATH, Reply, component_props, initial_calls
+from dashboard.page_visits import Reply, component_props, follow_page
 from dashboard.store import EXTENSION, TrialStore
 from dashboard.version_state import now_iso, version_data
 from data_access.frames import DataVersion
@@ -92,11 +92,14 @@ def warm_version(app: Dash, version: DataVersion) -> WarmReport:
     for visitor in visitors(site_ids):
         reply = _dispatch(server, visitor, "GET", DEPENDENCIES_PATH)
         dependencies = json.loads(reply.body)
+
+        def post(path: str, body: dict, visitor=visitor) -> Reply:
+            return _dispatch(server, visitor, "POST", path, body)
+
         for page in _pages(visitor):
             props = _layout_props(server, visitor, page)
             report.visits += 1
-            for call in initial_calls(dependencies, props, shell):
-                reply = _dispatch(server, visitor, "POST", UPDATE_PATH, call.body)
+            for call, reply in follow_page(post, dependencies, props, shell):
                 report.callbacks += 1
                 if reply.status not in (200, 204):
                     report.failures.append(f"{page['path']} {call.name}: HTTP {reply.status}")
