@@ -64,10 +64,13 @@ def latest_version(conn: Connection, present: set[str] | None = None) -> DataVer
     return None if row is None else _version(row)
 
 
-def list_versions(conn: Connection) -> list[dict]:
+def list_versions(conn: Connection, present: set[str] | None = None) -> list[dict]:
     """Every data version, oldest first: ``version, loaded_at, data_cut, source,
-    source_kind, row_counts`` (rows per table) and ``rows_kept`` (readable as of then)."""
-    present = database_columns(conn)[VERSIONS.name]
+    source_kind, row_counts`` (rows per table) and ``rows_kept`` (readable as of then).
+    ``present``: the columns of ``data_versions`` (:func:`database_columns`) when the
+    caller knows them already, which saves reading the schema."""
+    if present is None:
+        present = database_columns(conn)[VERSIONS.name]
     return [
         {
             **vars(_version(row)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State
 
 from analysis.enrollment import EnrollmentSummary, enrollment_summary
-from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.compare_versions import (
     compared_version,
     earlier_result,
@@ -94,16 +94,19 @@ def register(app) -> None:
         except DataUnavailable:
             return DATABASE_DOWN, HIDDEN, [], *NO_FIGURE, *NO_FIGURE
         start = summary.planned["date"].iloc[0] if not summary.planned.empty else None
-        cumulative = cumulative_enrollment_figure(
-            summary, start_date=start, earlier=earlier, earlier_name=name
+        cumulative = panel_view(  # cached per version: warm pages only serialise them
+            PANEL,
+            version,
+            "cumulative-figure",
+            lambda: cumulative_enrollment_figure(
+                summary, start_date=start, earlier=earlier, earlier_name=name
+            ),
+            since=since,
         )
-        return (
-            None,
-            SHOWN,
-            kpi_cards(summary),
-            *figure_shown(cumulative),
-            *figure_shown(enrollment_by_site_figure(summary.by_site)),
+        by_site = panel_view(
+            PANEL, version, "by-site-figure", lambda: enrollment_by_site_figure(summary.by_site)
         )
+        return None, SHOWN, kpi_cards(summary), *figure_shown(cumulative), *figure_shown(by_site)
 
     register_compare_choices(app, PANEL, Overview.COMPARE, Overview.COMPARE_HINT)
 

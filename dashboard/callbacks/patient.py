@@ -193,13 +193,15 @@ def register(app) -> None:
         if profile is None:
             return NO_FIGURE
         axis, log = axis or TRANSPLANT, bool(log)
-        return patient_view(
-            version,
-            patient_id,
-            "course",
-            lambda: figure_shown(patient_course_figure(profile, axis, log)),
-            axis=axis,
-            log=log,
+        return figure_shown(
+            patient_view(
+                version,
+                patient_id,
+                "course",
+                lambda: patient_course_figure(profile, axis, log),
+                axis=axis,
+                log=log,
+            )
         )
 
     @app.callback(

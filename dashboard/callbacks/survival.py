@@ -20,7 +20,7 @@ from analysis.survival_summary import (
     survival_view,
 )
 from dashboard.auth import can_compare_arms
-from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.compare_versions import (
     compared_version,
     earlier_result,
@@ -243,6 +243,12 @@ OPTION_STATES = (
 )
 
 
+def _drawn(version, site: str | None, name: str, make, **options):
+    """What ``make()`` draws from the page's results for ``site``, cached per data
+    version and options (warm pages only serialise it)."""
+    return panel_view(PANEL, version, name, make, site_filter=site, **options)
+
+
 def register(app) -> None:
     @app.callback(
         Output(Survival.MESSAGE, "children"),
@@ -286,13 +292,20 @@ def register(app) -> None:
         except DataUnavailable:
             return hidden(DATABASE_DOWN)
         line, note = logrank_texts(view.curves, options.by)
-        figure = km_figure(
-            view.curves,
-            options.conf_level,
-            by=options.by,
-            note=note,
-            earlier=earlier,
-            earlier_name=name,
+        figure = _drawn(
+            version,
+            options.site,
+            "km-figure",
+            lambda: km_figure(
+                view.curves,
+                options.conf_level,
+                by=options.by,
+                note=note,
+                earlier=earlier,
+                earlier_name=name,
+            ),
+            since=since,
+            **options.km(),
         )
         return (
             None,
@@ -328,15 +341,23 @@ def register(app) -> None:
             return nothing  # the curves' callback shows why
         if view.n == 0:
             return nothing
-        swimmer = figure_shown(swimmer_figure(view.swimmer))
+        swimmer = figure_shown(
+            _drawn(version, options.site, "swimmer-figure", lambda: swimmer_figure(view.swimmer))
+        )
         swimmer_note = left_out_note(view.swimmer_left_out, "the swimmer plot")
         if "responses" in choices.not_recorded:
             missing = not_recorded_state([WHAT["responses"]])
             return *NO_FIGURE, missing, *NO_FIGURE, missing, [], *swimmer, swimmer_note
         return (
-            *figure_shown(cif_figure(view.relapse)),
+            *figure_shown(
+                _drawn(version, options.site, "cif-figure", lambda: cif_figure(view.relapse))
+            ),
             left_out_note(view.relapse["left_out"], "the relapse and NRM incidence"),
-            *figure_shown(response_figure(view.response)),
+            *figure_shown(
+                _drawn(
+                    version, options.site, "response-figure", lambda: response_figure(view.response)
+                )
+            ),
             None,
             rate_cards(view.response),
             *swimmer,

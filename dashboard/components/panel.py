@@ -121,9 +121,10 @@ def figure_outputs(ids: FigureIds) -> tuple[Output, Output]:
     return Output(ids.graph, "figure"), Output(ids.graph, "style")
 
 
-def figure_shown(figure: go.Figure) -> tuple[go.Figure, dict]:
-    """The two figure outputs for ``figure``, the graph as tall as the figure."""
-    return figure, {"height": f"{figure.layout.height}px"}
+def figure_shown(figure: go.Figure | dict) -> tuple[go.Figure | dict, dict]:
+    """The two figure outputs for ``figure`` (a Figure, or its dict as cached), the graph
+    as tall as the figure."""
+    return figure, {"height": f"{figure['layout']['height']}px"}
 
 
 def empty_state(message: str, hint=None, color: str = "secondary") -> dbc.Alert:
