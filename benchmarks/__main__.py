@@ -108,7 +108,8 @@ def served(scale, folder: Path, trial_url: str, visits, args) -> list[Result]:
         say(f"{scale.name}: adding {len(users)} accounts (argon2id, production settings)")
         datasets.add_accounts(config["app_database_url"], users)
     log = folder / "gunicorn.log"
-    with server.gunicorn(config, workers=2, log=log) as base:
+    with server.gunicorn(config, workers=2, log=log) as served_by:
+        base = served_by.base
         say(f"{scale.name}: gunicorn (2 workers) at {base}")
         if "poll" in args.only:
             results += bench_poll.poll_wire(
@@ -138,6 +139,9 @@ def served(scale, folder: Path, trial_url: str, visits, args) -> list[Result]:
             say(f"{scale.name}: 5 load ({settings.users} users, {settings.seconds:.0f} s)")
             tally = bench_load.run_load(base, list(users), settings)
             results += bench_load.load_results(scale.name, settings, tally)
+            results.append(
+                bench_load.memory_result(scale.name, server.worker_memory_mb(served_by.pid))
+            )
     return results
 
 

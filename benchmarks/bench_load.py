@@ -189,3 +189,21 @@ def load_results(scale_name: str, settings: LoadSettings, tally: Tally) -> list[
         )
     )
     return out
+
+
+MEMORY_TARGET_MB = 300.0
+"""Resident memory per worker after every page (issue 19), at any scale."""
+
+
+def memory_result(scale_name: str, sizes_mb: list[float]) -> Result:
+    """The largest worker's resident memory once the users have visited every page."""
+    return Result(
+        "5 load",
+        "worker resident memory after every page (largest)",
+        scale_name,
+        max(sizes_mb) if sizes_mb else float("nan"),
+        "MB",
+        MEMORY_TARGET_MB,
+        note="VmRSS of each gunicorn worker: " + ", ".join(f"{s:.0f} MB" for s in sizes_mb),
+        details={"workers_mb": sizes_mb},
+    )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -26,9 +27,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running gunicorn: its base URL and the master's process id."""
+
+    base: str
+    pid: int
+
+
+def worker_memory_mb(master: int) -> list[float]:
+    """Resident memory (``VmRSS``, MB) of each worker of the gunicorn ``master``."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+        kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+        sizes.append(int(kb) / 1024)
+    return sorted(sizes)
+
+
 @contextmanager
 def gunicorn(config: dict, workers: int = 2, log: Path | None = None):
-    """Serve the app of ``config`` (benchmarks.datasets.app_config); yields its base URL."""
+    """Serve the app of ``config`` (benchmarks.datasets.app_config); yields :class:`Served`."""
     port = free_port()
     env = {
         **os.environ,
@@ -53,7 +78,7 @@ def gunicorn(config: dict, workers: int = 2, log: Path | None = None):
     base = f"http://{HOST}:{port}"
     try:
         _wait_until_up(base, process)
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.terminate()
         try:

@@ -98,6 +98,12 @@ class TrialStore:
             _warm_key(version, "done"), {"seconds": seconds}, timeout=CACHE_TIMEOUT_SECONDS
         )
 
+    def forget_snapshot(self) -> None:
+        """Let go of this process's copy of the trial: a worker that warmed a version
+        needs it no more than the others, which read the shared cache."""
+        with self._lock:
+            self._snapshot = None
+
     def ready(self, version: DataVersion) -> bool:
         """Whether open pages may be told about ``version``: warm, else its warming is
         started here (unless already under way) and the answer is not yet."""

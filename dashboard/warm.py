@@ -151,6 +151,7 @@ def warm_in_background(app: Dash, version: DataVersion) -> bool:
     def run():
         try:
             log.info(warm_version(app, version).line())
+            store.forget_snapshot()
         except Exception:  # the pages then warm as visited, as before; never stuck cold
             log.exception("warming data version %s failed", version.version)
             store.mark_warm(version, None)

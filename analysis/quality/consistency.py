@@ -89,10 +89,7 @@ def after_death_findings(ctx: Context) -> pd.DataFrame:
             day = when[patient]
             detail = f"{what} on {iso(day)}, after death on {iso(died[patient])}"
             parts.append((patient, day, detail))
-    if not parts:
-        return empty()
-    patient, date, detail = zip(*parts, strict=True)
-    return make(AFTER_DEATH, patient, ctx.site_of(patient), date, detail)
+    return ctx.found(AFTER_DEATH, parts)
 
 
 def _follow_up(ctx: Context) -> pd.DataFrame:
@@ -194,10 +191,7 @@ def follow_up_before_enrollment_findings(ctx: Context) -> pd.DataFrame:
             day = when[patient]
             detail = f"{what} on {iso(day)}, before enrollment on {iso(enrolled_on[patient])}"
             parts.append((patient, day, detail))
-    if not parts:
-        return empty()
-    patient, date, detail = zip(*parts, strict=True)
-    return make(FU_BEFORE_ENROL, patient, ctx.site_of(patient), date, detail)
+    return ctx.found(FU_BEFORE_ENROL, parts)
 
 
 ENROLLED_ONLY = {
@@ -229,10 +223,7 @@ def enrollment_status_findings(ctx: Context) -> pd.DataFrame:
             what = words.format(iso(value) if is_date else value)
             day = value if is_date else pd.NaT
             parts.append((patient, day, f"{what}, but never enrolled"))
-    if not parts:
-        return empty()
-    patient, date, detail = zip(*parts, strict=True)
-    return make(ENROL_STATUS, patient, ctx.site_of(patient), date, detail)
+    return ctx.found(ENROL_STATUS, parts)
 
 
 def enrollment_dates_findings(ctx: Context) -> pd.DataFrame:
@@ -251,10 +242,7 @@ def enrollment_dates_findings(ctx: Context) -> pd.DataFrame:
                 f"{iso(enrolled.at[patient, 'enrolled_on'])}"
             )
             parts.append((patient, day, detail))
-    if not parts:
-        return empty()
-    patient, date, detail = zip(*parts, strict=True)
-    return make(ENROL_DATES, patient, ctx.site_of(patient), date, detail)
+    return ctx.found(ENROL_DATES, parts)
 
 
 def event_dates_findings(ctx: Context) -> pd.DataFrame:

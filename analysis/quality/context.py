@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.endpoints import last_contact_dates
+from analysis.quality.findings import empty, make
 from analysis.quality.settings import QualitySettings
 
 
@@ -43,6 +44,13 @@ class Context:
     def site_of(self, patient_ids) -> pd.Series:
         """The site of each patient id, in the order given."""
         return pd.Series(patient_ids).map(self.patients["site_id"])
+
+    def found(self, rule: str, rows: list[tuple]) -> pd.DataFrame:
+        """The findings of ``rule``, one per ``(patient_id, date, detail)`` of ``rows``."""
+        if not rows:
+            return empty()
+        patient, date, detail = zip(*rows, strict=True)
+        return make(rule, patient, self.site_of(patient), date, detail)
 
 
 def _follow_up_column(tables: dict[str, pd.DataFrame], column: str, ids: pd.Index) -> pd.Series:

@@ -97,10 +97,7 @@ def counts_findings(ctx: Context) -> pd.DataFrame:
         )
         first = transplant_on + pd.Timedelta(days=int(short["first_day"].iloc[0]))
         rows.append((patient, first, detail))
-    if not rows:
-        return empty()
-    patient, date, detail = zip(*rows, strict=True)
-    return make(MISS_COUNTS, patient, ctx.site_of(patient), date, detail)
+    return ctx.found(MISS_COUNTS, rows)
 
 
 def relapse_dates(ctx: Context) -> pd.Series:

@@ -67,7 +67,8 @@ def test_ovw003_new_bundle_updates_the_open_page(dash_duo, open_app, make_app, s
     with open(bundle / "follow_up.csv", "a", encoding="utf-8") as f:
         f.write("P-009,2020-06-22,,,,\n")
     import_bundle(make_engine(small_db), bundle)
-    dash_duo.wait_for_text_to_equal("#kpi-enrolled-value", "7 / 21")
+    # the open page moves to version 2 once the poll has had it warmed (dashboard.warm)
+    dash_duo.wait_for_text_to_equal("#kpi-enrolled-value", "7 / 21", timeout=90)
     dash_duo.wait_for_element("#banner-updated")
     assert dash_duo.find_element("#banner-version").text == "2"
     assert dash_duo.get_logs() == []

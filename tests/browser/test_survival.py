@@ -187,11 +187,13 @@ def test_surv_page007_new_death_updates_the_open_page(
     import_bundle(make_engine(small_db), bundle)
     # Deaths at 210 (4 at risk) and 476 (1 at risk): S = 3/4 then 0, median 476 days =
     # 15.6 months; lower limit 42.6% <= 50% from day 210 = 6.9 months; upper never
-    # below 50% (none at S = 0). Reverse KM unchanged: 315 days = 10.3 months.
+    # below 50% (none at S = 0). Reverse KM unchanged: 315 days = 10.3 months. The open
+    # page moves to version 2 once the poll has had it warmed (dashboard.warm).
     dash_duo.wait_for_text_to_equal(
         "#survival-summary",
         "6 patients, 2 deaths, median OS 15.6 months (95% CI 6.9–NR), median follow-up "
         "10.3 months, data cut-off 30 Jun 2020",
+        timeout=90,
     )
     assert dash_duo.get_logs() == []
 

@@ -100,7 +100,8 @@ def test_res003_new_data_after_an_outage_reach_the_page(
     wait_for_outage_banner(dash_duo)
     import_bundle(make_engine(pg_small), SMALL_BUNDLE)  # straight to the server: version 2
     wait_for_recovery(dash_duo, proxy)
-    dash_duo.wait_for_text_to_equal("#banner-version", "2")
+    # shown once the poll has had version 2 warmed (dashboard.warm)
+    dash_duo.wait_for_text_to_equal("#banner-version", "2", timeout=90)
     dash_duo.wait_for_element("#banner-updated")
     assert_no_error_shown(dash_duo)
     assert dash_duo.get_logs() == []
