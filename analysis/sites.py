@@ -15,6 +15,9 @@ Definitions (``docs/definitions.md``; JSON in ``docs/command-line.md``):
   on or before the cut) or has been active for zero days (or closed before its
   activation, out of order).
 - ``days_since_last_enrollment``: days from the site's latest enrollment to the cut.
+- ``dates_out_of_order``: activation dated before approval, or closure before
+  activation: the time to activation or the rate is then missing, and the page says why
+  (the data-quality finding ``SITE-DATES``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ METRIC_COLUMNS = [
     "last_enrolled_on",
     "enrolled_per_month",
     "days_since_last_enrollment",
+    "dates_out_of_order",
 ]
 JSON_KEYS = (
     "site_id",
@@ -146,6 +150,9 @@ def site_metrics(tables: dict[str, pd.DataFrame], data_cut: dt.date | None) -> p
     months = months.where(months > 0)
     to_activation = _days(out["activated_on"], out["ethics_approved_on"])
     out["days_to_activation"] = to_activation.where(to_activation >= 0)
+    out["dates_out_of_order"] = (to_activation < 0).fillna(False).astype(bool) | (
+        out["closed_on"] < out["activated_on"]
+    ).fillna(False)
     out["enrolled_per_month"] = (out["enrolled"] / months).astype(float)
     out["days_since_last_enrollment"] = _days(
         pd.Series(cut, index=out.index), out["last_enrolled_on"]

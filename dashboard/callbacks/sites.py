@@ -6,11 +6,13 @@ the page, so no patient id reaches the browser.
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, dcc, no_update
 
+from analysis.quality.rules import SITE_DATES
 from dashboard.auth import audit, require_panel
-from dashboard.callbacks.access import panel_result
+from dashboard.callbacks.access import panel_result, panel_view
 from dashboard.callbacks.figure_csv import register_figure_csv
 from dashboard.callbacks.panel_state import DATABASE_DOWN, panel_unavailable
 from dashboard.callbacks.sites_view import (
@@ -36,6 +38,7 @@ from dashboard.components.panel import (
     empty_state,
     figure_outputs,
     figure_shown,
+    quality_href,
 )
 from dashboard.figures.forecast import forecast_figure, target_reached_on
 from dashboard.figures.site_map import site_map_figure
@@ -62,6 +65,26 @@ def audit_export() -> None:
     """The site table is about to be downloaded: check the role, then audit it."""
     require_panel(PANEL)
     audit("export", "/sites site table CSV (mtsa-sites.csv)")
+
+
+def milestones_note(metrics: pd.DataFrame):
+    """What the table leaves out for sites whose milestones are out of order, and a link
+    to those findings; None when every site's are in order."""
+    sites = list(metrics.loc[metrics["dates_out_of_order"], "site_id"])
+    if not sites:
+        return None
+    return dbc.Alert(
+        [
+            f"Time to activation or enrollment rate not shown for {', '.join(sites)}: "
+            "activation dated before the ethics approval, or closure before activation (",
+            dcc.Link(
+                f"{SITE_DATES} findings", href=quality_href(SITE_DATES), className="alert-link"
+            ),
+            ").",
+        ],
+        color="warning",
+        className="left-out-note small",
+    )
 
 
 def register(app) -> None:
@@ -121,25 +144,33 @@ def _register_page_data(app) -> None:
                     color="info",
                 )
             )
+
+        def drawn(name, make):  # cached per version: warm pages only serialise them
+            return figure_shown(panel_view(PANEL, version, name, make))
+
         by_site_message, by_site = None, NO_FIGURE
         if data.metrics["enrolled"].sum() == 0:
             by_site_message = empty_state("No patient has been enrolled yet.")
         else:
-            by_site = figure_shown(
-                recruitment_by_site_figure(data.metrics, data.by_site, data.data_cut)
+            by_site = drawn(
+                "by-site-figure",
+                lambda: recruitment_by_site_figure(data.metrics, data.by_site, data.data_cut),
             )
         funnel_message, funnel = None, NO_FIGURE
         if data.funnel.screened == 0:
             funnel_message = empty_state("No patient has been screened yet.")
         else:
-            funnel = figure_shown(screening_funnel_figure(data.funnel))
+            funnel = drawn("funnel-figure", lambda: screening_funnel_figure(data.funnel))
         unknown = sites_unknown(data.metrics)
         timeline = site_map = NO_FIGURE
         if not unknown:
-            timeline = figure_shown(activation_timeline_figure(data.metrics, data.data_cut))
-            site_map = figure_shown(site_map_figure(data.metrics))
+            timeline = drawn(
+                "timeline-figure",
+                lambda: activation_timeline_figure(data.metrics, data.data_cut),
+            )
+            site_map = drawn("map-figure", lambda: site_map_figure(data.metrics))
         return (
-            SITES_UNKNOWN if unknown else None,
+            [SITES_UNKNOWN if unknown else None, milestones_note(data.metrics)],
             SHOWN,
             kpi_cards(data, forecast),
             site_rows(data.metrics),

@@ -36,14 +36,16 @@ def small_db(sqlite_url):
 
 @pytest.fixture
 def contradicting_db(sqlite_url, tmp_path):
-    """The small bundle with P-001's death dated before its enrollment (2019-02-25) and
-    a transplant for P-003, who was never enrolled: both load, as critical findings."""
+    """The small bundle with P-001's death dated before its enrollment (2019-02-25), a
+    transplant for P-003, who was never enrolled, and site CLF's ethics approval after
+    its activation (2019-02-04): all load, as findings."""
     bundle = tmp_path / "bundle"
     shutil.copytree(SMALL_BUNDLE, bundle)
     set_cell(bundle, "follow_up.csv", 2, "died_on", "2019-02-01")
     set_cell(bundle, "follow_up.csv", 2, "death_cause", "infection")
     set_cell(bundle, "follow_up.csv", 2, "last_contact_on", "")
     set_cell(bundle, "patients.csv", 4, "transplant_on", "2019-06-01")
+    set_cell(bundle, "sites.csv", 2, "ethics_approved_on", "2019-02-10")
     import_bundle(make_engine(sqlite_url), bundle)
     return sqlite_url
 
@@ -152,4 +154,7 @@ def test_qual_page002_panels_say_who_they_leave_out(dash_duo, open_app, make_app
     dash_duo.wait_for_contains_text(
         "#safety-stopping-rule", "1 patient left out of the stopping rule"
     )
+    dash_duo.driver.get(f"{dash_duo.server_url}/sites")
+    dash_duo.wait_for_contains_text("#sites-message", "not shown for CLF")
+    dash_duo.find_element("#sites-message a[href='/quality?rule=SITE-DATES']")
     assert dash_duo.get_logs() == []

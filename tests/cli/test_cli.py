@@ -30,7 +30,14 @@ def test_cli001_help(command):
 
 
 def test_cli002_import_then_stats_gives_hand_counts(sqlite_url):
-    assert run("import", str(SMALL_BUNDLE), database_url=sqlite_url).returncode == 0
+    imported = run("import", str(SMALL_BUNDLE), database_url=sqlite_url)
+    assert imported.returncode == 0, imported.stderr
+    lines = imported.stdout.splitlines()
+    # EXPECTED.md: 28 findings, 11 major and 17 minor. Warmed (docs/command-line.md):
+    # the board, an investigator of all sites (6 pages each), the sponsor (3), and an
+    # investigator bound to each of the 7 sites (6 each): 57 page visits.
+    assert lines[-2].startswith("data-quality findings: 11 major, 17 minor (")
+    assert lines[-1].startswith("pages warmed for data version 1: 57 page visits, ")
     result = run("stats", "enrollment", "--json", database_url=sqlite_url)
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)

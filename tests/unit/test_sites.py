@@ -155,3 +155,17 @@ def test_site012_missing_cut_defaults_to_the_trial_data_cut():
     tables = bundle()
     tables["trial"] = pd.DataFrame({"data_cut": pd.to_datetime(["2024-06-30"])})
     assert sites_json(tables, None)["data_cut"] == "2024-06-30"
+
+
+def test_site015_milestones_out_of_order_leave_time_and_rate_out():
+    """AAA activated before its ethics approval, BBB closed before its activation: no
+    negative time to activation, no rate for a site closed before it opened."""
+    tables = bundle()
+    sites = tables["sites"].copy()
+    sites.loc[sites["site_id"] == "AAA", "ethics_approved_on"] = pd.Timestamp("2023-03-05")
+    sites.loc[sites["site_id"] == "BBB", "closed_on"] = pd.Timestamp("2023-08-01")
+    rows = by_site(site_metrics({**tables, "sites": sites}, CUT))
+    assert pd.isna(rows["AAA"]["days_to_activation"])  # would be -4
+    assert np.isnan(rows["BBB"]["enrolled_per_month"])  # active -31 days
+    assert [rows[s]["dates_out_of_order"] for s in ("AAA", "BBB", "CCC")] == [True, True, False]
+    assert not site_metrics(bundle(), CUT)["dates_out_of_order"].any()
