@@ -155,6 +155,9 @@ def _warm_pages(args) -> None:
         logging.getLogger().setLevel(logging.WARNING)  # the app's start-up chatter
         store = app.server.extensions["mtsa_store"]
         version = store.poll().version
+        if not store.claim_warming(version):  # a server sharing the cache saw it first
+            print(f"pages of data version {version.version} being warmed by the server")
+            return
         print(warm_version(app, version).line())
     except Exception as error:  # any failure: the data are in, the server warms them
         print(

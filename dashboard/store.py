@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 EXTENSION = "mtsa_store"
 CACHE_TIMEOUT_SECONDS = 24 * 3600
 MEMO_ENTRIES = 32  # values kept unpickled per process; they are never modified
-WARMING_SECONDS = 15 * 60  # a warmer not done by then is taken for dead: another may start
+WARMING_SECONDS = 5 * 60  # a warmer not done by then is taken for dead: another may start
 SYNC_LOOK_SECONDS = 60.0
 
 

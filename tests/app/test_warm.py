@@ -80,3 +80,15 @@ def test_warm002_the_warmer_leaves_no_trace_in_the_audit_log(app):
         names = set(session.scalars(select(AuditEntry.username)))
     assert WARMER not in names
     assert names <= {""}  # nobody else used this app either
+
+
+def test_warm003_one_warmer_per_version_across_processes(app):
+    """The import claims a version before warming it, so a server that polls meanwhile
+    does not warm it a second time; a warm version is never claimed again."""
+    store = app.server.extensions[EXTENSION]
+    version = store.poll().version
+    assert store.claim_warming(version)
+    assert not store.claim_warming(version)
+    assert not store.ready(version)  # claimed elsewhere: not announced, not warmed twice
+    store.mark_warm(version, 1.0)
+    assert store.ready(version) and not store.claim_warming(version)
